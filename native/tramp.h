@@ -1,0 +1,66 @@
+/* trampfd's C API: static trampolines from our own shared object, never W+X memory.
+ *
+ * A trampoline is a unique code address. Calling it enters `target` with every argument
+ * register and the stack exactly as the caller left them, and `context` in r10 (x86-64).
+ * Alloc, set and free are O(1) and thread-safe. A freed trampoline aborts the process with
+ * a message naming it if it is still called; freed slots are quarantined before reuse. */
+#ifndef TRAMPFD_TRAMP_H
+#define TRAMPFD_TRAMP_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+/* The C API is exported from the addon so other native code can share one allocator. */
+#define TRAMP_API __attribute__((visibility("default")))
+
+typedef struct tramp tramp_t;
+
+enum tramp_mode {
+  TRAMP_MODE_UNSET = 0, /* nothing allocated yet */
+  TRAMP_MODE_FILE = 1,  /* tables mapped again from our own file: no count limit */
+  TRAMP_MODE_IMAGE = 2  /* the bounded pool inside the loaded image */
+};
+
+struct tramp_stats {
+  int mode;                 /* enum tramp_mode */
+  size_t tables;            /* tables mapped from the file */
+  size_t live;              /* allocated, not freed */
+  size_t quarantined;       /* freed, waiting before reuse */
+  size_t capacity;          /* slots in mapped tables, or in the image pool */
+  size_t image_used;        /* image-pool slots ever handed out */
+  size_t image_capacity;    /* TRAMP_IMAGE_SLOTS */
+  size_t slot_bytes;        /* code bytes per slot (shared file pages) */
+  size_t data_bytes;        /* private data bytes per slot */
+  const char *fallback_reason; /* why file mode is not in use, or NULL */
+};
+
+/* Forces the in-image pool (call before the first tramp_alloc); 0 on success. The
+   environment variable TRAMPFD_TRAMPOLINES=image does the same. */
+TRAMP_API int tramp_force_image_mode(void);
+
+/* A new trampoline whose target is a trap until tramp_set; NULL with tramp_error() set. */
+TRAMP_API tramp_t *tramp_alloc(void);
+/* Publishes context before target, so a caller never sees a half-set slot. */
+TRAMP_API void tramp_set(tramp_t *t, void *target, void *context);
+TRAMP_API void *tramp_addr(const tramp_t *t);
+TRAMP_API void *tramp_context(const tramp_t *t);
+TRAMP_API void *tramp_target(const tramp_t *t);
+TRAMP_API void tramp_free(tramp_t *t);
+
+/* The trampoline whose handle is `handle`, if it is live; NULL otherwise. Safe for any value. */
+TRAMP_API tramp_t *tramp_from_handle(uintptr_t handle);
+/* The handle as an integer, for tramp_from_handle. */
+TRAMP_API uintptr_t tramp_handle(const tramp_t *t);
+
+TRAMP_API void tramp_get_stats(struct tramp_stats *out);
+/* Last failure of tramp_alloc on this thread. */
+TRAMP_API const char *tramp_error(void);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,84 @@
+// The C type model: frozen descriptors whose size, alignment and layout are computed once.
+
+/** Machine representation of a scalar; what the ABI planners classify. */
+export type ScalarRep =
+  | 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32' | 'i64' | 'u64'
+  | 'f32' | 'f64' | 'bool' | 'pointer';
+
+/** How a scalar crosses into JavaScript (DESIGN.md, "Values"). */
+export type JsRep =
+  | 'number'   // integers up to 32 bits, float, double
+  | 'bigint'   // int64_t, uint64_t, long long, unsigned long long
+  | 'safe'     // size-like 64-bit types: number, checked to be a safe integer
+  | 'boolean'  // bool / _Bool
+  | 'pointer'; // number (0 is NULL); exact or an error
+
+interface Base {
+  /** C spelling, e.g. "unsigned int", "struct point", "int *". */
+  readonly name: string;
+  readonly size: number;
+  readonly align: number;
+}
+
+export interface VoidType extends Base { readonly kind: 'void' }
+
+export interface ScalarType extends Base {
+  readonly kind: 'scalar';
+  readonly rep: ScalarRep;
+  readonly js: JsRep;
+}
+
+export interface PointerType extends Base {
+  readonly kind: 'pointer';
+  readonly to: CType;
+  /** `const char *` (and `const unsigned char *` etc.): parameters accept a JS string. */
+  readonly cstring: boolean;
+}
+
+export interface Field {
+  /** Empty string for an anonymous struct/union member whose fields are promoted. */
+  readonly name: string;
+  readonly type: CType;
+  /** Byte offset of the storage unit (for bitfields: of the containing unit of type.size bytes). */
+  readonly offset: number;
+  /** Bitfields only: bit offset inside the unit starting at `offset`, and width. */
+  readonly bitOffset?: number;
+  readonly bitWidth?: number;
+}
+
+export interface RecordType extends Base {
+  readonly kind: 'struct' | 'union';
+  readonly tag: string | undefined;
+  /** False for a forward-declared (incomplete) record; size/align are 0 then. */
+  readonly complete: boolean;
+  readonly fields: readonly Field[];
+}
+
+export interface ArrayType extends Base {
+  readonly kind: 'array';
+  readonly element: CType;
+  readonly length: number;
+}
+
+export interface Param {
+  readonly name: string | undefined;
+  readonly type: CType;
+}
+
+export interface FunctionType extends Base {
+  readonly kind: 'function';
+  readonly ret: CType;
+  readonly params: readonly Param[];
+  readonly variadic: boolean;
+}
+
+export interface EnumType extends Base {
+  readonly kind: 'enum';
+  readonly tag: string | undefined;
+  /** The integer scalar the enum is stored as (int unless a value needs more). */
+  readonly base: ScalarType;
+  readonly values: ReadonlyMap<string, number>;
+}
+
+export type CType =
+  | VoidType | ScalarType | PointerType | RecordType | ArrayType | FunctionType | EnumType;

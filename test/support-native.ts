@@ -1,0 +1,87 @@
+// Test support: builds the C fixtures with the system compiler into a temporary folder.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const mdweExec = join(repo, 'build', 'Release', 'trampfd-mdwe-exec');
+export const addonPath = join(repo, 'build', 'Release', 'trampfd.node');
+
+let scratch: string | undefined;
+/** A fresh temporary folder for this test process. */
+export function scratchDir(): string {
+  scratch ??= mkdtempSync(join(tmpdir(), 'trampfd-test-'));
+  return scratch;
+}
+
+function nodeInclude(): string {
+  const candidates = [
+    resolve(dirname(process.execPath), '..', 'include', 'node'),
+    join(process.env.HOME ?? '', '.cache', 'node-gyp', process.versions.node, 'include', 'node'),
+  ];
+  const found = candidates.find((d) => existsSync(join(d, 'node_api.h')));
+  if (!found) throw new Error('node_api.h not found in ' + candidates.join(', '));
+  return found;
+}
+
+export function gcc(args: string[]): void {
+  execFileSync('gcc', args, { stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+export interface TestSupport {
+  targets(): { context: number; mix: number; stack: number };
+  /** kind 0: f(); 1: f(x); 8: f(1, 2, 3, 4, 5, 6, x, x + 1). */
+  call(address: number, kind: 0 | 1 | 8, x: bigint): bigint;
+}
+
+/** The test-only addon that calls native addresses (test/c/test-support.c). */
+export function testSupport(): TestSupport {
+  const out = join(scratchDir(), 'test-support.node');
+  if (!existsSync(out)) {
+    gcc(['-std=c11', '-O2', '-shared', '-fPIC', '-I', nodeInclude(), '-o', out,
+      join(repo, 'test/c/test-support.c'), join(repo, 'test/c/tramp-targets.S')]);
+  }
+  return createRequire(import.meta.url)(out) as TestSupport;
+}
+
+/** The allocator as a plain shared library plus the C driver test/c/tramp-check.c. */
+export function trampCheck(): { exe: string; lib: string } {
+  const dir = scratchDir();
+  const lib = join(dir, 'libtrampfd-check.so');
+  const exe = join(dir, 'tramp-check');
+  if (!existsSync(exe)) {
+    gcc(['-std=c11', '-O2', '-g', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', '-fcf-protection',
+      '-Wl,-z,max-page-size=0x10000', '-Wl,-z,noexecstack', '-o', lib,
+      join(repo, 'native/tramp.c'), join(repo, 'native/arch/x86_64-sysv.S'), '-lpthread']);
+    gcc(['-std=c11', '-O2', '-g', '-Wall', '-Wextra', '-Werror', '-o', exe,
+      join(repo, 'test/c/tramp-check.c'), join(repo, 'test/c/tramp-targets.S'),
+      '-L', dir, '-ltrampfd-check', `-Wl,-rpath,${dir}`, '-lpthread', '-ldl']);
+  }
+  return { exe, lib };
+}
+
+/** Lines of /proc/self/maps that are both writable and executable. */
+export function writableExecutableMappings(maps: string): string[] {
+  return maps.split('\n').filter((l) => {
+    const perms = l.split(/\s+/)[1] ?? '';
+    return perms[1] === 'w' && perms[2] === 'x';
+  });
+}
+
+export interface Mapping { start: number; end: number; perms: string; path: string }
+
+export function parseMaps(maps: string): Mapping[] {
+  return maps.split('\n').filter(Boolean).map((l) => {
+    const [range = '', perms = '', , , , ...rest] = l.split(/\s+/);
+    const [a = '0', b = '0'] = range.split('-');
+    return { start: parseInt(a, 16), end: parseInt(b, 16), perms, path: rest.join(' ') };
+  });
+}
+
+/** The mapping that holds `addr`, if any. */
+export function mappingOf(maps: Mapping[], addr: number): Mapping | undefined {
+  return maps.find((m) => addr >= m.start && addr < m.end);
+}
