@@ -1,0 +1,70 @@
+// Prints a CallPlan on one line, e.g. `add(int a, int b) -> int: a=rdi[0..4) b=rsi[0..4) ret=rax[0..4)`.
+import type { FunctionType } from '../types/ctype.js';
+import type { ArgPlan, CallPlan, Location, Piece } from './plan.js';
+
+/** Register names per ABI: argument gprs/fprs, return gprs/fprs. Unknown ABIs print gpr0, fpr0. */
+interface RegisterNames {
+  readonly argGpr: readonly string[];
+  readonly argFpr: readonly string[];
+  readonly retGpr: readonly string[];
+  readonly retFpr: readonly string[];
+}
+
+const XMM = ['xmm0', 'xmm1', 'xmm2', 'xmm3', 'xmm4', 'xmm5', 'xmm6', 'xmm7'];
+
+const REGISTER_NAMES: Readonly<Record<string, RegisterNames>> = {
+  'sysv-x86_64': {
+    argGpr: ['rdi', 'rsi', 'rdx', 'rcx', 'r8', 'r9'],
+    argFpr: XMM,
+    retGpr: ['rax', 'rdx'],
+    retFpr: ['xmm0', 'xmm1'],
+  },
+};
+
+const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * `name(params) -> ret: arg=where... ret=where [al=N] [stack=N]`. A piece prints as
+ * `reg[from..to)`, with `sx`/`zx` after an extended one; stack pieces as `sp+offset[from..to)`;
+ * an argument with no pieces (empty struct) as `-`; a memory return as `mem(rdi)`.
+ */
+export function describe(plan: CallPlan): string {
+  const names = REGISTER_NAMES[plan.abi];
+  const parts = plan.args.map((a) => `${argLabel(plan.fn, a)}=${pieces(a.pieces, names, false)}`);
+  const ret = plan.ret;
+  if (ret.kind === 'regs') parts.push(`ret=${pieces(ret.pieces, names, true)}`);
+  if (ret.kind === 'memory') parts.push(`ret=mem(${location(ret.pointer, names, false)})`);
+  if (plan.variadic) parts.push(`al=${plan.vectorCount}`);
+  if (plan.stackSize > 0) parts.push(`stack=${plan.stackSize}`);
+  return `${signature(plan.fn)}:${parts.map((p) => ` ${p}`).join('')}`;
+}
+
+function signature(fn: FunctionType): string {
+  const params = fn.params.map((p) => (p.name ? `${p.type.name} ${p.name}` : p.type.name));
+  if (fn.variadic) params.push('...');
+  const name = IDENTIFIER.test(fn.name) ? fn.name : '';
+  return `${name}(${params.join(', ')}) -> ${fn.ret.name}`;
+}
+
+function argLabel(fn: FunctionType, a: ArgPlan): string {
+  return fn.params[a.index]?.name || `#${a.index}`;
+}
+
+function pieces(list: readonly Piece[], names: RegisterNames | undefined, isReturn: boolean): string {
+  if (list.length === 0) return '-';
+  return list.map((p) => {
+    const ext = p.extend === 'sign' ? 'sx' : p.extend === 'zero' ? 'zx' : '';
+    return `${location(p.to, names, isReturn)}[${p.from}..${p.from + p.size})${ext}`;
+  }).join('+');
+}
+
+function location(to: Location, names: RegisterNames | undefined, isReturn: boolean): string {
+  switch (to.kind) {
+    case 'gpr':
+      return (isReturn ? names?.retGpr : names?.argGpr)?.[to.index] ?? `gpr${to.index}`;
+    case 'fpr':
+      return (isReturn ? names?.retFpr : names?.argFpr)?.[to.index] ?? `fpr${to.index}`;
+    case 'stack':
+      return `sp+${to.offset}`;
+  }
+}
