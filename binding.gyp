@@ -6,6 +6,9 @@
         "native/addon.c",
         "native/napi-util.c",
         "native/js-tramp.c",
+        "native/js-call.c",
+        "native/js-memory.c",
+        "native/js-callback.c",
         "native/tramp.c",
         "native/arch/x86_64-sysv.S"
       ],

@@ -1,8 +1,33 @@
-/* The addon's entry: registers each native concern's functions on one exports object. */
+/* The addon's entry: one env_state per JS environment; each native concern registers its functions. */
+#include "env.h"
+#include "js-call.h"
+#include "js-callback.h"
+#include "js-memory.h"
 #include "js-tramp.h"
 #include "napi-util.h"
 
+#include <stdlib.h>
+
+static void env_cleanup(void *arg) {
+  struct env_state *e = arg;
+  js_callback_cleanup(e);
+  if (e->dispatcher) napi_delete_reference(e->env, e->dispatcher);
+  if (current_env == e) current_env = NULL;
+  /* e itself stays: a foreign thread may still hold a closure pointing at it and must find
+     `closing` set. One small struct per ended worker. */
+}
+
 NAPI_MODULE_INIT() {
-  if (!js_tramp_init(env, exports)) return NULL;
+  struct env_state *e = calloc(1, sizeof *e);
+  if (!e) return NULL;
+  e->env = env;
+  e->thread = pthread_self();
+  pthread_mutex_init(&e->lock, NULL);
+  pthread_cond_init(&e->cond, NULL);
+  current_env = e;
+  if (!js_tramp_init(env, exports) || !js_call_init(env, exports, e) || !js_memory_init(env, exports) ||
+      !js_callback_init(env, exports))
+    return NULL;
+  napi_add_env_cleanup_hook(env, env_cleanup, e);
   return exports;
 }

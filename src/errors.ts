@@ -8,3 +8,21 @@ export class TrampolineError extends TypeError {
     this.name = 'TrampolineError';
   }
 }
+
+/** A library or symbol that cannot be found or opened. */
+export class LoadError extends Error {
+  readonly code = 'ERR_TRAMPFD_LOAD';
+  constructor(message: string) {
+    super(message);
+    this.name = 'LoadError';
+  }
+}
+
+/** Misuse of callback(): a non-function, a variadic type, a double free. */
+export class CallbackError extends TypeError {
+  readonly code = 'ERR_TRAMPFD_CALLBACK';
+  constructor(message: string) {
+    super(message);
+    this.name = 'CallbackError';
+  }
+}

@@ -15,6 +15,26 @@ export interface NativeTrampStats {
 }
 
 export interface Addon {
+  /** The shared frame buffer (native/js-call.c) and its native address. */
+  frameBuffer: ArrayBuffer;
+  frameBase: number;
+  /** Performs the call described by the frame at CONTROL.FRAME. */
+  call(): void;
+  /** The same on a helper thread, serving callbacks from other threads meanwhile. */
+  callBlocking(): void;
+  /** Runs the frame (`size` bytes) on the libuv pool; onDone runs with it copied to CONTROL.TOP. */
+  callAsync(size: number, onDone: (ok: boolean) => void): void;
+  /** Callbacks: the dispatcher runs the callback whose frame is at CONTROL.TOP. */
+  cbInit(dispatcher: () => void): void;
+  cbCreate(id: number, stackBytes: number): [handle: number, address: number];
+  cbFree(handle: number): void;
+  dlopen(path: string | null): number;
+  dlsym(handle: number, name: string): number | undefined;
+  memAlloc(size: number): number;
+  memFree(pointer: number): void;
+  memView(pointer: number, length: number): ArrayBuffer;
+  memCString(pointer: number): string;
+  bufferAddress(view: ArrayBufferView | ArrayBuffer): number;
   trampAlloc(): number;
   trampSet(handle: number, target: number | bigint, context: number | bigint): void;
   trampAddress(handle: number): number;

@@ -30,6 +30,11 @@ export interface ScalarType extends Base {
 
 export interface PointerType extends Base {
   readonly kind: 'pointer';
+  /**
+   * The target. For a pointer made while its target record was only forward-declared this is a
+   * getter that returns the record's completed definition once cdef has defined it (the
+   * incomplete descriptor until then); see decl/registry.ts `resolveType`.
+   */
   readonly to: CType;
   /** `const char *` (and `const unsigned char *` etc.): parameters accept a JS string. */
   readonly cstring: boolean;
@@ -41,7 +46,12 @@ export interface Field {
   readonly type: CType;
   /** Byte offset of the storage unit (for bitfields: of the containing unit of type.size bytes). */
   readonly offset: number;
-  /** Bitfields only: bit offset inside the unit starting at `offset`, and width. */
+  /**
+   * Bitfields only: bit offset inside the unit starting at `offset`, and width. The bits are
+   * `offset * 8 + bitOffset` up to `+ bitWidth` from the record's start. In a packed record the
+   * unit starts at the byte holding the first bit and the bits may run past `type.size` bytes;
+   * only the bytes covering the bits are guaranteed to lie inside the record.
+   */
   readonly bitOffset?: number;
   readonly bitWidth?: number;
 }

@@ -1,0 +1,209 @@
+/* Foreign calls: the shared frame buffer, the zero-argument call entries (direct, blocking on a
+   helper thread, async on the libuv pool), dlopen/dlsym. */
+#define _GNU_SOURCE
+#include "js-call.h"
+#include "env.h"
+#include "frame-layout.h"
+#include "napi-util.h"
+
+#include <dlfcn.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+
+_Static_assert(FRAME_GPR + 8 * FRAME_GPR_COUNT <= FRAME_FPR, "gpr slots overlap fprs");
+_Static_assert(FRAME_FPR + 8 * FRAME_FPR_COUNT <= FRAME_FN, "fpr slots overlap fn");
+_Static_assert(FRAME_RET_FPR + 16 <= FRAME_ERRNO, "return slots overlap errno");
+_Static_assert(FRAME_STACK % 16 == 0, "stack bytes must start 16-aligned");
+
+void trampfd_call(uint8_t *frame);
+
+__thread struct env_state *current_env;
+
+static inline uint32_t ctl(const uint8_t *base, int off) { return *(const uint32_t *)(base + off); }
+
+static void call_frame(uint8_t *frame) {
+  if (*(uint32_t *)(frame + FRAME_FLAGS) & FRAME_FLAG_ERRNO) {
+    errno = 0;
+    trampfd_call(frame);
+    *(int32_t *)(frame + FRAME_ERRNO) = errno;
+  } else {
+    trampfd_call(frame);
+  }
+}
+
+/* The zero-argument entry: the generated marshaller has filled the frame already. */
+static napi_value js_call(napi_env env, napi_callback_info info) {
+  (void)env;
+  (void)info;
+  uint8_t *base = current_env->base;
+  call_frame(base + ctl(base, CONTROL_FRAME));
+  return NULL;
+}
+
+struct blocking_job {
+  struct env_state *e;
+  uint8_t *frame;
+  int done;
+};
+
+static void *blocking_main(void *p) {
+  struct blocking_job *j = p;
+  call_frame(j->frame);
+  pthread_mutex_lock(&j->e->lock);
+  j->done = 1;
+  pthread_cond_broadcast(&j->e->cond);
+  pthread_mutex_unlock(&j->e->lock);
+  return NULL;
+}
+
+/* A call that may block: it runs on a helper thread while this JS thread serves callbacks
+   that other threads send, so e.g. pthread_join on a thread that calls back cannot deadlock. */
+static napi_value js_call_blocking(napi_env env, napi_callback_info info) {
+  (void)info;
+  struct env_state *e = current_env;
+  struct blocking_job job = {e, e->base + ctl(e->base, CONTROL_FRAME), 0};
+  pthread_t th;
+  if (pthread_create(&th, NULL, blocking_main, &job) != 0)
+    return throw_error(env, "ERR_TRAMPFD_THREAD", "cannot start a helper thread for a blocking call");
+  pthread_mutex_lock(&e->lock);
+  while (!job.done) {
+    if (e->head) {
+      pthread_mutex_unlock(&e->lock);
+      serve_requests(e, 0);
+      pthread_mutex_lock(&e->lock);
+      continue;
+    }
+    pthread_cond_wait(&e->cond, &e->lock);
+  }
+  pthread_mutex_unlock(&e->lock);
+  pthread_join(th, NULL);
+  return NULL;
+}
+
+struct async_job {
+  napi_async_work work;
+  napi_ref on_done;
+  uint8_t *frame;          /* a private copy: the shared buffer is reused while we run */
+  size_t size;
+};
+
+static void async_execute(napi_env env, void *p) {
+  (void)env;
+  struct async_job *j = p;
+  call_frame(j->frame);
+}
+
+static void async_complete(napi_env env, napi_status status, void *p) {
+  struct async_job *j = p;
+  napi_handle_scope scope;
+  napi_open_handle_scope(env, &scope);
+  napi_value fn, undef, ok;
+  napi_get_reference_value(env, j->on_done, &fn);
+  napi_get_undefined(env, &undef);
+  napi_get_boolean(env, status == napi_ok, &ok);
+  /* The frame comes back to the top of the frame stack, where on_done reads its results. */
+  uint8_t *base = current_env->base;
+  uint32_t top = ctl(base, CONTROL_TOP);
+  if (top + j->size <= FRAME_BUFFER_SIZE) memcpy(base + top, j->frame, j->size);
+  napi_call_function(env, undef, fn, 1, &ok, NULL);
+  napi_delete_reference(env, j->on_done);
+  napi_delete_async_work(env, j->work);
+  napi_close_handle_scope(env, scope);
+  free(j->frame);
+  free(j);
+}
+
+/* callAsync(size, onDone): runs the frame at CONTROL_FRAME (`size` bytes) on the libuv pool;
+   onDone(ok) runs on this thread with the finished frame copied to CONTROL_TOP. */
+static napi_value js_call_async(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], name;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint32_t size = 0;
+  if (argc != 2 || napi_get_value_uint32(env, argv[0], &size) != napi_ok || size < FRAME_STACK || size > FRAME_BUFFER_SIZE)
+    return throw_type(env, "ERR_TRAMPFD_CALL", "callAsync(size, onDone)");
+  struct async_job *j = calloc(1, sizeof *j);
+  if (!j || !(j->frame = malloc(size))) { free(j); return throw_error(env, "ERR_TRAMPFD_CALL", "out of memory"); }
+  uint8_t *base = current_env->base;
+  memcpy(j->frame, base + ctl(base, CONTROL_FRAME), size);
+  j->size = size;
+  napi_create_reference(env, argv[1], 1, &j->on_done);
+  napi_create_string_utf8(env, "trampfd.async", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_async_work(env, NULL, name, async_execute, async_complete, j, &j->work) != napi_ok ||
+      napi_queue_async_work(env, j->work) != napi_ok) {
+    napi_delete_reference(env, j->on_done);
+    free(j->frame);
+    free(j);
+    return throw_error(env, "ERR_TRAMPFD_CALL", "cannot queue an async call");
+  }
+  return NULL;
+}
+
+static napi_value js_dlopen(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_valuetype t = napi_undefined;
+  if (argc >= 1) napi_typeof(env, argv[0], &t);
+  char path[4096];
+  const char *p = NULL;
+  if (t == napi_string) {
+    size_t len;
+    napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len);
+    if (len >= sizeof path - 1) return throw_type(env, "ERR_TRAMPFD_LOAD", "library path is too long");
+    if (strlen(path) != len) return throw_type(env, "ERR_TRAMPFD_LOAD", "library path contains a NUL byte");
+    p = path;
+  } else if (t != napi_null) {
+    return throw_type(env, "ERR_TRAMPFD_LOAD", "load(path) expects a string, or null for the running process");
+  }
+  dlerror();
+  void *h = dlopen(p, RTLD_NOW | RTLD_LOCAL);
+  if (!h) {
+    const char *err = dlerror();
+    return throw_error(env, "ERR_TRAMPFD_LOAD", "cannot load %s: %s", p ? p : "the running process", err ? err : "unknown error");
+  }
+  return make_address(env, (uintptr_t)h);
+}
+
+static napi_value js_dlsym(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint64_t h;
+  char name[1024];
+  size_t len;
+  if (argc != 2) return throw_type(env, "ERR_TRAMPFD_SYMBOL", "dlsym(handle, name)");
+  if (!get_u64(env, argv[0], "library handle", &h)) return NULL;
+  if (napi_get_value_string_utf8(env, argv[1], name, sizeof name, &len) != napi_ok || len >= sizeof name - 1)
+    return throw_type(env, "ERR_TRAMPFD_SYMBOL", "symbol name must be a string shorter than 1023 bytes");
+  dlerror();
+  void *sym = dlsym((void *)(uintptr_t)h, name);
+  if (dlerror()) return NULL; /* undefined: not found */
+  return make_address(env, (uintptr_t)sym);
+}
+
+static void free_buffer(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  free(data);
+}
+
+bool js_call_init(napi_env env, napi_value exports, struct env_state *e) {
+  e->base = aligned_alloc(64, FRAME_BUFFER_SIZE);
+  if (!e->base) return false;
+  memset(e->base, 0, FRAME_BUFFER_SIZE);
+  *(uint32_t *)(e->base + CONTROL_FRAME) = CONTROL_SIZE;
+  *(uint32_t *)(e->base + CONTROL_TOP) = CONTROL_SIZE;
+  napi_value buf;
+  /* SAFETY: the buffer is freed by the ArrayBuffer's finalizer, at environment teardown at the
+     latest; native code reads it only from calls and callbacks made while JS holds it. */
+  if (napi_create_external_arraybuffer(env, e->base, FRAME_BUFFER_SIZE, free_buffer, NULL, &buf) != napi_ok) return false;
+  napi_set_named_property(env, exports, "frameBuffer", buf);
+  napi_set_named_property(env, exports, "frameBase", make_address(env, (uintptr_t)e->base));
+  static const export_fn fns[] = {
+    {"call", js_call}, {"callBlocking", js_call_blocking}, {"callAsync", js_call_async},
+    {"dlopen", js_dlopen}, {"dlsym", js_dlsym},
+  };
+  return export_all(env, exports, fns, (int)(sizeof fns / sizeof fns[0]));
+}

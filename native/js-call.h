@@ -1,0 +1,7 @@
+/* Registers the foreign-call functions and the frame buffer. */
+#ifndef TRAMPFD_JS_CALL_H
+#define TRAMPFD_JS_CALL_H
+#include "napi-util.h"
+struct env_state;
+bool js_call_init(napi_env env, napi_value exports, struct env_state *e);
+#endif

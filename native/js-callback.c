@@ -1,0 +1,188 @@
+/* Callbacks: closures behind static trampolines, run on their JS thread whichever thread calls. */
+#define _GNU_SOURCE
+#include "js-callback.h"
+#include "env.h"
+#include "frame-layout.h"
+#include "napi-util.h"
+#include "tramp.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#define CODE "ERR_TRAMPFD_CALLBACK"
+
+void trampfd_closure_entry(void);
+void trampfd_dispatch(struct closure *c, uint8_t *frame);
+
+__attribute__((noreturn)) static void fatal(const char *msg) {
+  ssize_t ignored = write(STDERR_FILENO, msg, strlen(msg));
+  (void)ignored;
+  abort();
+}
+
+void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int detached) {
+  uint8_t *base = e->base;
+  uint32_t top = *(uint32_t *)(base + CONTROL_TOP);
+  if ((size_t)top + FRAME_STACK + c->stack_bytes + 4096 > FRAME_BUFFER_SIZE)
+    fatal("trampfd: the frame stack is exhausted: callbacks nested too deeply; aborting\n");
+  uint8_t *f = base + top;
+  memcpy(f + FRAME_GPR, frame + FRAME_GPR, FRAME_FN - FRAME_GPR); /* argument registers */
+  if (c->stack_bytes) memcpy(f + FRAME_STACK, *(uint8_t **)(frame + FRAME_CALLER_SP), c->stack_bytes);
+  memcpy(f + FRAME_CALLER_SP, frame + FRAME_CALLER_SP, 8);
+  *(uint32_t *)(f + FRAME_CLOSURE) = c->id;
+  *(uint32_t *)(f + FRAME_FLAGS) = detached ? CALLBACK_DETACHED : 0;
+  memset(f + FRAME_RET_GPR, 0, 32); /* what C receives if JS cannot run */
+  napi_handle_scope scope;
+  napi_value fn, undef;
+  napi_open_handle_scope(e->env, &scope);
+  napi_get_reference_value(e->env, e->dispatcher, &fn);
+  napi_get_undefined(e->env, &undef);
+  napi_call_function(e->env, undef, fn, 0, NULL, NULL);
+  napi_close_handle_scope(e->env, scope);
+  memcpy(frame + FRAME_RET_GPR, f + FRAME_RET_GPR, 32);
+}
+
+void serve_requests(struct env_state *e, int detached) {
+  for (;;) {
+    pthread_mutex_lock(&e->lock);
+    struct request *r = e->head;
+    if (r) {
+      e->head = r->next;
+      if (!e->head) e->tail = NULL;
+    }
+    pthread_mutex_unlock(&e->lock);
+    if (!r) return;
+    run_callback(e, r->closure, r->frame, detached);
+    pthread_mutex_lock(&e->lock);
+    r->done = 1;
+    pthread_cond_broadcast(&e->cond);
+    pthread_mutex_unlock(&e->lock);
+  }
+}
+
+/* Another thread called: queue the request for the JS thread and wait until it has run. */
+static void from_foreign_thread(struct env_state *e, struct closure *c, uint8_t *frame) {
+  struct request r = {c, frame, 0, NULL};
+  pthread_mutex_lock(&e->lock);
+  if (e->closing) {
+    pthread_mutex_unlock(&e->lock);
+    fatal("trampfd: a callback was called after its JS environment ended; aborting\n");
+  }
+  if (e->tail) e->tail->next = &r; else e->head = &r;
+  e->tail = &r;
+  pthread_cond_broadcast(&e->cond); /* a JS thread waiting in a blocking call serves it */
+  pthread_mutex_unlock(&e->lock);
+  napi_call_threadsafe_function(e->wakeup, NULL, napi_tsfn_nonblocking); /* else the event loop does */
+  pthread_mutex_lock(&e->lock);
+  while (!r.done) pthread_cond_wait(&e->cond, &e->lock);
+  pthread_mutex_unlock(&e->lock);
+}
+
+/* Called by trampfd_closure_entry with the closure from r10 and the saved registers. */
+__attribute__((visibility("hidden"))) void trampfd_dispatch(struct closure *c, uint8_t *frame) {
+  struct env_state *e = c->owner;
+  if (current_env == e) run_callback(e, c, frame, 0);
+  else from_foreign_thread(e, c, frame);
+}
+
+static void wakeup_call_js(napi_env env, napi_value js_cb, void *context, void *data) {
+  (void)js_cb;
+  (void)data;
+  if (env) serve_requests(context, 1);
+}
+
+/* cbInit(dispatcher): the JS function run for every callback of this environment. */
+static napi_value js_cb_init(napi_env env, napi_callback_info info) {
+  struct env_state *e = current_env;
+  size_t argc = 1;
+  napi_value argv[1], name;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_valuetype t;
+  if (argc != 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_function)
+    return throw_type(env, CODE, "cbInit(dispatcher)");
+  if (e->dispatcher) return throw_error(env, CODE, "callbacks are already initialised in this environment");
+  napi_create_reference(env, argv[0], 1, &e->dispatcher);
+  napi_create_string_utf8(env, "trampfd.callback", NAPI_AUTO_LENGTH, &name);
+  if (napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, NULL, NULL, e, wakeup_call_js, &e->wakeup) != napi_ok)
+    return throw_error(env, CODE, "cannot create the callback wake-up");
+  napi_unref_threadsafe_function(env, e->wakeup); /* pending callbacks do not keep node alive */
+  return NULL;
+}
+
+/* cbCreate(id, stackBytes) -> [handle, address] */
+static napi_value js_cb_create(napi_env env, napi_callback_info info) {
+  struct env_state *e = current_env;
+  size_t argc = 2;
+  napi_value argv[2], out;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint32_t id, stack_bytes;
+  if (argc != 2 || napi_get_value_uint32(env, argv[0], &id) != napi_ok ||
+      napi_get_value_uint32(env, argv[1], &stack_bytes) != napi_ok || stack_bytes > 65536)
+    return throw_type(env, CODE, "cbCreate(id, stackBytes)");
+  if (!e->dispatcher) return throw_error(env, CODE, "cbInit must come first");
+  struct closure *c = calloc(1, sizeof *c);
+  if (!c) return throw_error(env, CODE, "out of memory");
+  c->tramp = tramp_alloc();
+  if (!c->tramp) {
+    free(c);
+    return throw_error(env, "ERR_TRAMPFD_EXHAUSTED", "cannot allocate a trampoline for a callback: %s", tramp_error());
+  }
+  c->owner = e;
+  c->id = id;
+  c->stack_bytes = stack_bytes;
+  pthread_mutex_lock(&e->lock);
+  c->next = e->closures;
+  if (e->closures) e->closures->prev = c;
+  e->closures = c;
+  pthread_mutex_unlock(&e->lock);
+  tramp_set(c->tramp, (void *)trampfd_closure_entry, c);
+  napi_create_array_with_length(env, 2, &out);
+  napi_set_element(env, out, 0, make_address(env, (uintptr_t)c));
+  napi_set_element(env, out, 1, make_address(env, (uintptr_t)tramp_addr(c->tramp)));
+  return out;
+}
+
+static void release(struct env_state *e, struct closure *c) {
+  tramp_free(c->tramp); /* from now on the address traps */
+  if (c->prev) c->prev->next = c->next; else e->closures = c->next;
+  if (c->next) c->next->prev = c->prev;
+  free(c);
+}
+
+/* cbFree(handle): handles come only from cbCreate in this environment's JS wrapper. */
+static napi_value js_cb_free(napi_env env, napi_callback_info info) {
+  struct env_state *e = current_env;
+  size_t argc = 1;
+  napi_value argv[1];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  uint64_t h;
+  if (argc != 1 || !get_u64(env, argv[0], "callback handle", &h)) return NULL;
+  pthread_mutex_lock(&e->lock);
+  struct closure *c = e->closures;
+  while (c && (uintptr_t)c != h) c = c->next; /* never trust a handle we did not hand out */
+  if (c) release(e, c);
+  pthread_mutex_unlock(&e->lock);
+  if (!c) return throw_type(env, CODE, "not a live callback of this environment");
+  return NULL;
+}
+
+/* The environment is ending (worker exit, process exit): its callbacks trap from now on. */
+void js_callback_cleanup(struct env_state *e) {
+  pthread_mutex_lock(&e->lock);
+  e->closing = 1;
+  while (e->closures) release(e, e->closures);
+  for (struct request *r = e->head; r; r = r->next) r->done = 1; /* their C callers get zeros */
+  e->head = e->tail = NULL;
+  pthread_cond_broadcast(&e->cond);
+  pthread_mutex_unlock(&e->lock);
+  if (e->wakeup) napi_release_threadsafe_function(e->wakeup, napi_tsfn_abort);
+}
+
+bool js_callback_init(napi_env env, napi_value exports) {
+  static const export_fn fns[] = {
+    {"cbInit", js_cb_init}, {"cbCreate", js_cb_create}, {"cbFree", js_cb_free},
+  };
+  return export_all(env, exports, fns, (int)(sizeof fns / sizeof fns[0]));
+}

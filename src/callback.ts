@@ -1,0 +1,135 @@
+// callback(): JS functions as C function pointers, on static trampolines (no W+X memory, no cap).
+import { plan } from './abi/sysv-x86_64.js';
+import { hooks, pending, pins } from './codegen/convert.js';
+import { buildOps } from './codegen/ops.js';
+import { makeRunner, type Runner } from './codegen/unmarshal.js';
+import { views, TOP_WORD } from './codegen/frame.js';
+import { parseFunctionType } from './decl/index.js';
+import { addon } from './native/addon.js';
+import { FRAME } from './native/frame-layout.js';
+import { globalScope } from './scope.js';
+import type { FunctionType } from './types/ctype.js';
+import { CallbackError } from './errors.js';
+
+const { u32 } = views;
+
+/** FRAME.FLAGS bit set by native code when no foreign call is in progress on this thread. */
+const FLAG_DETACHED = 2;
+
+/** Live runners by id; the native closure carries the id. */
+const table: (Runner | undefined)[] = [];
+const freeIds: number[] = [];
+
+/** Runs whichever callback native code entered; its frame is at CONTROL.TOP. */
+function dispatch(): void {
+  const f = u32[TOP_WORD]!;
+  const run = table[u32[(f + FRAME.CLOSURE) >> 2]!];
+  if (run) run(f);
+}
+addon.cbInit(dispatch);
+
+/**
+ * A callback's exception never unwinds through C: C gets a zero result, and the exception is
+ * rethrown by the foreign call in progress when it returns — or, when the callback came from
+ * another thread with no call in progress, reported as an uncaught exception.
+ */
+function onError(e: unknown, f: number): void {
+  if (u32[(f + FRAME.FLAGS) >> 2]! & FLAG_DETACHED) process.nextTick(() => { throw e; });
+  else pending.push(e);
+}
+
+/** A compiled callback shape, shared by every callback of the same function type. */
+interface Shape {
+  readonly type: FunctionType;
+  readonly name: string;
+  readonly stackBytes: number;
+  readonly ops: ReturnType<typeof buildOps>;
+}
+const shapes = new WeakMap<FunctionType, Shape>();
+
+function shapeOf(type: FunctionType, name: string): Shape {
+  let s = shapes.get(type);
+  if (!s) {
+    if (type.variadic) throw new CallbackError(`callback ${name}: variadic callbacks are not supported (C gives no way to know the extra arguments' types)`);
+    const p = plan(type);
+    s = { type, name, stackBytes: p.stackSize, ops: buildOps(p, `callback ${name}`) };
+    shapes.set(type, s);
+  }
+  return s;
+}
+
+export type CallbackFunction = (...args: any[]) => any;
+
+/** A JS function callable from C through `pointer`, until `free()`. */
+export class Callback {
+  readonly pointer: number;
+  readonly type: FunctionType;
+  #handle: number;
+  #id: number;
+
+  /** @internal use callback() */
+  constructor(shape: Shape, fn: CallbackFunction) {
+    const id = freeIds.pop() ?? table.length;
+    table[id] = makeRunner(shape.ops, fn, onError);
+    try {
+      [this.#handle, this.pointer] = addon.cbCreate(id, shape.stackBytes);
+    } catch (e) {
+      table[id] = undefined;
+      freeIds.push(id);
+      throw e;
+    }
+    this.#id = id;
+    this.type = shape.type;
+  }
+
+  get freed(): boolean {
+    return this.#handle === 0;
+  }
+
+  /** Releases the trampoline; C calling it afterwards aborts with a message naming it. */
+  free(): void {
+    if (this.#handle === 0) throw new CallbackError('callback already freed');
+    addon.cbFree(this.#handle);
+    this.#handle = 0;
+    table[this.#id] = undefined;
+    freeIds.push(this.#id);
+  }
+
+  /** For transient callbacks: free after the call that made them. */
+  release(): void {
+    if (this.#handle !== 0) this.free();
+  }
+
+  [Symbol.dispose](): void {
+    this.release();
+  }
+}
+
+/**
+ * A C function pointer that runs `fn`. `decl` is a prototype ('int cmp(const void *a, const
+ * void *b)'), a function-pointer type ('int (*)(int)') or a typedef name of one.
+ */
+export function callback(decl: string | FunctionType, fn: CallbackFunction): Callback {
+  if (typeof fn !== 'function') throw new CallbackError(`callback(decl, fn): fn must be a function, got ${typeof fn}`);
+  let type: FunctionType;
+  let name = 'anonymous';
+  if (typeof decl === 'string') {
+    const d = parseFunctionType(decl, globalScope);
+    type = d.type;
+    name = d.name ?? name;
+  } else if (decl && typeof decl === 'object' && decl.kind === 'function') {
+    type = decl;
+  } else {
+    throw new CallbackError(`callback(decl, fn): decl must be a C declaration string, got ${typeof decl}`);
+  }
+  return new Callback(shapeOf(type, name), fn);
+}
+
+/** A JS function passed for a function-pointer parameter: a callback that lives for the call. */
+hooks.functionPointer = (fn, ptrType, where) => {
+  const to = ptrType.kind === 'pointer' ? ptrType.to : undefined;
+  if (!to || to.kind !== 'function') throw new CallbackError(`${where}: not a function-pointer parameter`);
+  const cb = new Callback(shapeOf(to, where), fn as CallbackFunction);
+  pins.push(cb);
+  return cb.pointer;
+};

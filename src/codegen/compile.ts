@@ -1,0 +1,172 @@
+// Generates a specialised JS marshaller per declared function: typed-array stores straight into
+// the frame, then the zero-argument native call. Falls back to the interpreter where code
+// generation from strings is disallowed.
+import { addon } from '../native/addon.js';
+import { FLAG_ERRNO } from '../native/frame-layout.js';
+import type { CType } from '../types/ctype.js';
+import { readValue, writeValue } from '../types/values.js';
+import {
+  arityError, errnoState, frameOverflow, pending, pins, pointerArg, readWide, releasePins, throwPending, writeScalar,
+} from './convert.js';
+import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, scratch, views } from './frame.js';
+import { interpret, type CallOptions, type Marshaller } from './interpret.js';
+import type { CallOps, CopyPiece, Store } from './ops.js';
+
+export type { CallOptions, Marshaller };
+
+const TWO32 = 4294967296;
+
+/** Fast inline acceptance test and store for a scalar; `v` is the JS argument's name. */
+function scalarStore(store: Store, v: string, o: string): { test: string; put: string } | undefined {
+  switch (store) {
+    case 'i32': return { test: `typeof ${v} === 'number' && (${v} | 0) === ${v}`, put: `i32[${o} >> 2] = ${v};` };
+    case 'u32': return { test: `typeof ${v} === 'number' && (${v} >>> 0) === ${v}`, put: `u32[${o} >> 2] = ${v};` };
+    case 'f64': return { test: `typeof ${v} === 'number'`, put: `f64[${o} >> 3] = ${v};` };
+    case 'f32': return { test: `typeof ${v} === 'number'`, put: `f32[${o} >> 2] = ${v};` };
+    case 'bool': return { test: `typeof ${v} === 'boolean'`, put: `i32[${o} >> 2] = ${v} ? 1 : 0;` };
+    case 'i64': return { test: `typeof ${v} === 'bigint' && BigInt.asIntN(64, ${v}) === ${v}`, put: `i64[${o} >> 3] = ${v};` };
+    case 'u64': return { test: `typeof ${v} === 'bigint' && BigInt.asUintN(64, ${v}) === ${v}`, put: `u64[${o} >> 3] = ${v};` };
+    case 'safe-i64': return { test: `Number.isSafeInteger(${v})`, put: wide(v, o) };
+    case 'safe-u64': case 'pointer': return { test: `Number.isSafeInteger(${v}) && ${v} >= 0`, put: wide(v, o) };
+    default: return undefined; // sx32/zx32 need the type's range: handled by the caller
+  }
+}
+
+function wide(v: string, o: string): string {
+  return `u32[${o} >> 2] = ${v} >>> 0; i32[(${o} >> 2) + 1] = Math.floor(${v} / ${TWO32});`;
+}
+
+function narrowTest(type: CType, v: string): string {
+  const t = type.kind === 'enum' ? type.base : type;
+  const rep = t.kind === 'scalar' ? t.rep : 'i32';
+  switch (rep) {
+    case 'i8': return `typeof ${v} === 'number' && (${v} << 24 >> 24) === ${v}`;
+    case 'i16': return `typeof ${v} === 'number' && (${v} << 16 >> 16) === ${v}`;
+    case 'u8': return `typeof ${v} === 'number' && (${v} & 0xff) === ${v}`;
+    case 'u16': return `typeof ${v} === 'number' && (${v} & 0xffff) === ${v}`;
+    default: return 'false';
+  }
+}
+
+function copyPieces(pieces: readonly CopyPiece[], fromBase: (p: CopyPiece) => string, toBase: (p: CopyPiece) => string,
+  registers: boolean): string {
+  return pieces.map((p) => {
+    const s = fromBase(p), d = toBase(p);
+    // Register pieces move whole 8-byte slots (bytes past the value are don't-care padding).
+    if (registers || p.size === 8) return `u32[(${d}) >> 2] = u32[(${s}) >> 2]; u32[((${d}) >> 2) + 1] = u32[((${s}) >> 2) + 1];`;
+    return `u8.copyWithin(${d}, ${s}, ${s} + ${p.size});`;
+  }).join('\n    ');
+}
+
+function returnCode(ops: CallOps): string {
+  const r = ops.ret;
+  switch (r.kind) {
+    case 'void': return 'return undefined;';
+    case 'memory': return `return readValue(dv, f + ${r.scratch}, RT, RW);`;
+    case 'aggregate':
+      return `${copyPieces(r.pieces, (p) => `f + ${p.at}`, (p) => `f + ${r.scratch + p.from}`, true)}
+    return readValue(dv, f + ${r.scratch}, RT, RW);`;
+    case 'scalar': {
+      const o = `f + ${r.at}`;
+      switch (r.store) {
+        case 'i8': case 'sx32': return `return i8[${o}];`;
+        case 'u8': case 'zx32': return `return u8[${o}];`;
+        case 'i16': return `return i16[(${o}) >> 1];`;
+        case 'u16': return `return u16[(${o}) >> 1];`;
+        case 'i32': return `return i32[(${o}) >> 2];`;
+        case 'u32': return `return u32[(${o}) >> 2];`;
+        case 'bool': return `return u8[${o}] !== 0;`;
+        case 'f32': return `return f32[(${o}) >> 2];`;
+        case 'f64': return `return f64[(${o}) >> 3];`;
+        case 'i64': return `return i64[(${o}) >> 3];`;
+        case 'u64': return `return u64[(${o}) >> 3];`;
+        default: return `return readWide(${o}, '${r.store}', RT, RW);`;
+      }
+    }
+  }
+}
+
+/** JS source of the marshaller body for `ops` (exported for tests and debugging). */
+export function marshallerSource(ops: CallOps, fn: number, options: CallOptions = {}): string {
+  const n = ops.args.length;
+  const params = Array.from({ length: n }, (_, i) => `a${i}`);
+  const lines: string[] = [];
+  const usesScratch = ops.args.some((a) => a.kind === 'scalar' && a.store === 'pointer');
+  for (const a of ops.args) {
+    const v = `a${a.index}`;
+    if (a.kind === 'aggregate') {
+      lines.push(`writeValue(dv, f + ${a.scratch}, T[${a.index}], ${v}, W[${a.index}]);`);
+      lines.push(copyPieces(a.pieces, (p) => `f + ${a.scratch + p.from}`, (p) => `f + ${p.at}`, a.pieces.every((p) => p.at < FRAME.STACK)));
+      continue;
+    }
+    const o = `f + ${a.at}`;
+    if (a.store === 'pointer') {
+      lines.push(`if (Number.isSafeInteger(${v}) && ${v} >= 0) { ${wide(v, `(${o})`)} } else pointerArg(${o}, T[${a.index}], ${a.cstring}, ${v}, W[${a.index}]);`);
+      continue;
+    }
+    const fast = scalarStore(a.store, v, `(${o})`);
+    const test = fast ? fast.test : a.store === 'sx32' || a.store === 'zx32' ? narrowTest(a.type, v) : 'false';
+    const put = fast ? fast.put : `i32[(${o}) >> 2] = ${v};`;
+    lines.push(`if (${test}) { ${put} } else writeScalar(${o}, '${a.store}', T[${a.index}], ${v}, W[${a.index}]);`);
+  }
+  const flags = options.errno ? FLAG_ERRNO : 0;
+  const r = ops.ret;
+  const src = `"use strict";
+return function ${JSON.stringify(ops.name).slice(1, -1).replace(/[^\w$]/g, '_') || 'anonymous'}(${params.join(', ')}) {
+  if (arguments.length !== ${n}) throw arityError(NAME, ${n}, arguments.length, false);
+  const f = u32[${TOP_WORD}];
+  if (f > ${FRAME_LIMIT - ops.fixedSize}) throw frameOverflow(NAME);
+  ${usesScratch ? `scratch.top = f + ${ops.fixedSize}; const pm = pins.length;\n  try {` : ''}
+  ${lines.join('\n  ')}
+  ${usesScratch ? '} catch (e) { releasePins(pm); throw e; }' : ''}
+  u32[(f + ${FRAME.FN}) >> 2] = ${fn % TWO32}; u32[(f + ${FRAME.FN + 4}) >> 2] = ${Math.floor(fn / TWO32)};
+  u32[(f + ${FRAME.STACK_SIZE}) >> 2] = ${ops.stackSize};
+  u32[(f + ${FRAME.AL}) >> 2] = ${ops.vectorCount};
+  u32[(f + ${FRAME.FLAGS}) >> 2] = ${flags};
+  ${r.kind === 'memory' ? wide(`(BASE + f + ${r.scratch})`, `(f + ${r.pointerAt})`) : ''}
+  u32[${FRAME_WORD}] = f;
+  u32[${TOP_WORD}] = ${usesScratch ? '(scratch.top + 15) & ~15' : `f + ${ops.fixedSize}`};
+  try { call(); } finally { u32[${TOP_WORD}] = f;${usesScratch ? ' if (pins.length !== pm) releasePins(pm);' : ''} }
+  if (pending.length !== 0) throwPending();
+  ${options.errno ? `errnoState.value = i32[(f + ${FRAME.ERRNO}) >> 2];` : ''}
+  ${returnCode(ops)}
+};`;
+  return src;
+}
+
+let codegenWorks: boolean | undefined;
+
+/** False when `new Function` is refused (node --disallow-code-generation-from-strings, CSP). */
+export function canGenerateCode(): boolean {
+  if (codegenWorks === undefined) {
+    try {
+      codegenWorks = new Function('return 1')() === 1;
+    } catch {
+      codegenWorks = false;
+    }
+  }
+  return codegenWorks;
+}
+
+/** Forces the interpreted path (tests compare both). */
+export const codegenSettings = { interpretOnly: process.env.TRAMPFD_INTERPRET === '1' };
+
+/** A marshaller for `ops` calling native address `fn`. */
+export function compile(ops: CallOps, fn: number, options: CallOptions = {}): Marshaller {
+  if (codegenSettings.interpretOnly || !canGenerateCode()) return interpret(ops, fn, options);
+  const T = ops.args.map((a) => a.type);
+  const W = ops.args.map((a) => a.where);
+  const r = ops.ret;
+  const RT = r.kind === 'void' ? undefined : r.type;
+  const RW = r.kind === 'void' ? '' : r.where;
+  const { u8, i8, u16, i16, u32, i32, f32, f64, i64, u64, dv } = views;
+  const factory = new Function('u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'f64', 'i64', 'u64', 'dv',
+    'call', 'T', 'W', 'RT', 'RW', 'NAME', 'BASE', 'scratch', 'pins', 'errnoState', 'pending',
+    'writeValue', 'readValue', 'writeScalar', 'pointerArg', 'readWide', 'arityError', 'frameOverflow',
+    'releasePins', 'throwPending',
+    marshallerSource(ops, fn, options));
+  return factory(u8, i8, u16, i16, u32, i32, f32, f64, i64, u64, dv,
+    options.blocking ? addon.callBlocking : addon.call, T, W, RT, RW, ops.name, frameBase, scratch, pins, errnoState,
+    pending, writeValue, readValue, writeScalar, pointerArg, readWide, arityError, frameOverflow, releasePins,
+    throwPending) as Marshaller;
+}

@@ -1,0 +1,127 @@
+// The slow paths shared by generated and interpreted marshallers: every accepted value form,
+// and every error, goes through the type model's writeValue/readValue.
+import { addon } from '../native/addon.js';
+import type { CType } from '../types/ctype.js';
+import { readValue, writeValue } from '../types/values.js';
+import { TrampfdRangeError, TrampfdTypeError } from '../types/errors.js';
+import { FRAME_LIMIT, frameBase, scratch, views } from './frame.js';
+import type { Store } from './ops.js';
+
+const { u8, u32, i32, dv } = views;
+const utf8 = new TextEncoder();
+const TWO32 = 4294967296;
+
+/** errno of the last call declared with `{ errno: true }`. */
+export const errnoState = { value: 0 };
+
+/**
+ * What must outlive the native call: Buffers behind pointer arguments and transient callbacks.
+ * A call releases what it pushed (releasePins) when it returns.
+ */
+export const pins: unknown[] = [];
+
+/** Frees transient callbacks pushed since `mark` and drops the rest. */
+export function releasePins(mark: number): void {
+  for (let i = mark; i < pins.length; i++) {
+    const p = pins[i] as { release?: () => void };
+    if (p && typeof p.release === 'function') p.release();
+  }
+  pins.length = mark;
+}
+
+/** Exceptions thrown by callbacks during the foreign call in progress (rethrown when it returns). */
+export const pending: unknown[] = [];
+
+/** Rethrows the first pending callback exception; any others are attached as `cause` chain. */
+export function throwPending(): never {
+  const errors = pending.splice(0);
+  throw errors[0];
+}
+
+/** Async calls may not put data in the shared frame buffer: it is reused while they run. */
+export const asyncMode = { on: false };
+
+/** JS functions passed for function-pointer parameters become pointers here (set by callbacks). */
+export const hooks: { functionPointer?: (fn: Function, type: CType, where: string) => number } = {};
+
+/** Stores a 64-bit integer given as a number that is a safe integer (sign handled by floor). */
+export function store64(o: number, v: number): void {
+  u32[o >> 2] = v >>> 0;
+  i32[(o >> 2) + 1] = Math.floor(v / TWO32);
+}
+
+/** Any scalar value form the contract accepts, into an 8-byte slot at absolute offset `o`. */
+export function writeScalar(o: number, store: Store, type: CType, v: unknown, where: string): void {
+  switch (store) {
+    case 'sx32': case 'zx32': case 'bool':
+      writeValue(dv, o, type, v, where);
+      i32[o >> 2] = Number(readValue(dv, o, type, where) as number | boolean);
+      return;
+    default:
+      writeValue(dv, o, type, v, where);
+  }
+}
+
+function describe(v: unknown): string {
+  if (v === null) return 'null';
+  if (typeof v === 'function') return 'a function';
+  if (typeof v === 'object') return `an object (${Object.prototype.toString.call(v).slice(8, -1)})`;
+  return typeof v === 'string' ? 'a string' : `${typeof v} ${String(v)}`;
+}
+
+/** Encodes a JS string as a NUL-terminated UTF-8 copy valid for the call; returns its address. */
+export function cstringArg(s: string, where: string): number {
+  if (s.includes('\0')) throw new TrampfdTypeError(`${where}: string contains a NUL character; C would see it cut short`);
+  const top = scratch.top;
+  if (!asyncMode.on && top + s.length * 3 + 1 <= FRAME_LIMIT) {
+    const { written } = utf8.encodeInto(s, u8.subarray(top, FRAME_LIMIT));
+    u8[top + written] = 0;
+    scratch.top = (top + written + 16) & ~15;
+    return frameBase + top;
+  }
+  const b = Buffer.from(s + '\0', 'utf8');
+  pins.push(b);
+  return addon.bufferAddress(b);
+}
+
+/** A pointer argument in any accepted form, stored at `o`. */
+export function pointerArg(o: number, type: CType, cstring: boolean, v: unknown, where: string): void {
+  if (typeof v === 'number' || typeof v === 'bigint' || v === null) {
+    writeValue(dv, o, type, v, where);
+    return;
+  }
+  let addr: number;
+  if (typeof v === 'string') {
+    if (!cstring) throw new TrampfdTypeError(`${where}: a string is accepted only for 'const char *' parameters, this is '${type.name}'`);
+    addr = cstringArg(v, where);
+  } else if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
+    addr = (ArrayBuffer.isView(v) ? v.byteLength : v.byteLength) === 0 ? 0 : addon.bufferAddress(v);
+  } else if (typeof v === 'function') {
+    if (!hooks.functionPointer || type.kind !== 'pointer' || type.to.kind !== 'function') {
+      throw new TrampfdTypeError(`${where}: a JS function is accepted only for function-pointer parameters, this is '${type.name}'`);
+    }
+    addr = hooks.functionPointer(v, type, where);
+  } else if (typeof v === 'object' && typeof (v as { pointer?: unknown }).pointer === 'number') {
+    addr = (v as { pointer: number }).pointer;
+  } else {
+    throw new TrampfdTypeError(`${where}: expected a pointer (number, null, Uint8Array/Buffer/ArrayBuffer` +
+      `${cstring ? ', string' : ''}), got ${describe(v)}`);
+  }
+  store64(o, addr);
+}
+
+/** Reads a size-like or pointer return slot as an exact number. */
+export function readWide(o: number, store: Store, type: CType, where: string): number {
+  const lo = u32[o >> 2]!;
+  const hi = store === 'safe-i64' ? i32[(o >> 2) + 1]! : u32[(o >> 2) + 1]!;
+  if (hi >= -0x200000 && hi < 0x200000) return hi * TWO32 + lo;
+  return readValue(dv, o, type, where) as number; // throws: not a safe integer
+}
+
+export function arityError(name: string, want: number, got: number, variadic: boolean): TypeError {
+  return new TrampfdTypeError(`${name} expects ${variadic ? 'at least ' : ''}${want} argument${want === 1 ? '' : 's'}, got ${got}`);
+}
+
+export function frameOverflow(name: string): RangeError {
+  return new TrampfdRangeError(`${name}: the frame stack is exhausted (callbacks nested too deeply, or arguments too large)`);
+}

@@ -1,0 +1,38 @@
+// Typed views over the shared frame buffer, and the scratch-space cursor of the call being built.
+import { addon } from '../native/addon.js';
+import { CONTROL, FRAME, FRAME_BUFFER_SIZE } from '../native/frame-layout.js';
+
+const buf = addon.frameBuffer;
+
+/** Every view a marshaller needs; indices are byte offsets shifted by the element size. */
+export const views = Object.freeze({
+  u8: new Uint8Array(buf),
+  i8: new Int8Array(buf),
+  u16: new Uint16Array(buf),
+  i16: new Int16Array(buf),
+  u32: new Uint32Array(buf),
+  i32: new Int32Array(buf),
+  f32: new Float32Array(buf),
+  f64: new Float64Array(buf),
+  i64: new BigInt64Array(buf),
+  u64: new BigUint64Array(buf),
+  dv: new DataView(buf),
+});
+
+/** Native address of byte 0 of the frame buffer. */
+export const frameBase: number = addon.frameBase;
+
+/** Index of the TOP control word in the u32 view. */
+export const TOP_WORD = CONTROL.TOP >> 2;
+export const FRAME_WORD = CONTROL.FRAME >> 2;
+
+/** Frames end here; past it a call reports that nesting or arguments grew too large. */
+export const FRAME_LIMIT = FRAME_BUFFER_SIZE - 4096;
+
+views.u32[TOP_WORD] = CONTROL.SIZE;
+views.u32[FRAME_WORD] = CONTROL.SIZE;
+
+/** Where the call being marshalled puts variable-size data (strings); absolute byte offset. */
+export const scratch = { top: 0 };
+
+export { FRAME };

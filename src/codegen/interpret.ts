@@ -1,0 +1,167 @@
+// The interpreted marshaller: the same ops as the generated one, executed by a loop. Used when
+// code generation from strings is disallowed, and for async calls; it must give identical results.
+import { addon } from '../native/addon.js';
+import { FLAG_ERRNO } from '../native/frame-layout.js';
+import { readValue, writeValue } from '../types/values.js';
+import {
+  arityError, asyncMode, errnoState, frameOverflow, pending, pins, pointerArg, readWide, releasePins, throwPending,
+  writeScalar,
+} from './convert.js';
+import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, scratch, views } from './frame.js';
+import type { CallOps, CopyPiece, RetOp } from './ops.js';
+
+const { u8, i8, u16, i16, u32, i32, f32, f64, i64, u64, dv } = views;
+const TWO32 = 4294967296;
+
+export interface CallOptions {
+  /** Capture errno right after the call (read it with `errno()`). */
+  readonly errno?: boolean;
+  /** Run on a helper thread while this JS thread keeps serving callbacks from other threads. */
+  readonly blocking?: boolean;
+}
+
+export type Marshaller = (...args: unknown[]) => unknown;
+
+export function move8(from: number, to: number): void {
+  u32[to >> 2] = u32[from >> 2]!;
+  u32[(to >> 2) + 1] = u32[(from >> 2) + 1]!;
+}
+
+function copy(p: CopyPiece, from: number, to: number, registers: boolean): void {
+  if (registers || p.size === 8) move8(from, to);
+  else u8.copyWithin(to, from, from + p.size);
+}
+
+function store64(o: number, v: number): void {
+  u32[o >> 2] = v >>> 0;
+  i32[(o >> 2) + 1] = Math.floor(v / TWO32);
+}
+
+/** Writes the arguments and the header of a call to `fn` into the frame at `f`. */
+export function marshalArgs(ops: CallOps, fn: number, flags: number, args: readonly unknown[], f: number): void {
+  for (const a of ops.args) {
+    const v = args[a.index];
+    if (a.kind === 'aggregate') {
+      writeValue(dv, f + a.scratch, a.type, v, a.where);
+      const regs = a.pieces.every((p) => p.at < FRAME.STACK);
+      for (const p of a.pieces) copy(p, f + a.scratch + p.from, f + p.at, regs);
+    } else if (a.store === 'pointer') {
+      pointerArg(f + a.at, a.type, a.cstring, v, a.where);
+    } else {
+      writeScalar(f + a.at, a.store, a.type, v, a.where);
+    }
+  }
+  store64(f + FRAME.FN, fn);
+  u32[(f + FRAME.STACK_SIZE) >> 2] = ops.stackSize;
+  u32[(f + FRAME.AL) >> 2] = ops.vectorCount;
+  u32[(f + FRAME.FLAGS) >> 2] = flags;
+}
+
+/** The JS value of a call's result in the frame at `f`. */
+export function readReturn(ret: RetOp, f: number): unknown {
+  switch (ret.kind) {
+    case 'void': return undefined;
+    case 'memory': return readValue(dv, f + ret.scratch, ret.type, ret.where);
+    case 'aggregate':
+      for (const p of ret.pieces) move8(f + p.at, f + ret.scratch + p.from);
+      return readValue(dv, f + ret.scratch, ret.type, ret.where);
+    case 'scalar': {
+      const o = f + ret.at;
+      switch (ret.store) {
+        case 'i8': case 'sx32': return i8[o];
+        case 'u8': case 'zx32': return u8[o];
+        case 'i16': return i16[o >> 1];
+        case 'u16': return u16[o >> 1];
+        case 'i32': return i32[o >> 2];
+        case 'u32': return u32[o >> 2];
+        case 'bool': return u8[o] !== 0;
+        case 'f32': return f32[o >> 2];
+        case 'f64': return f64[o >> 3];
+        case 'i64': return i64[o >> 3];
+        case 'u64': return u64[o >> 3];
+        default: return readWide(o, ret.store, ret.type, ret.where);
+      }
+    }
+  }
+}
+
+export function interpret(ops: CallOps, fn: number, options: CallOptions = {}): Marshaller {
+  const n = ops.args.length;
+  const flags = options.errno ? FLAG_ERRNO : 0;
+  const call = options.blocking ? addon.callBlocking : addon.call;
+  const ret = ops.ret;
+  return function marshal(...args: unknown[]): unknown {
+    if (args.length !== n) throw arityError(ops.name, n, args.length, false);
+    const f = u32[TOP_WORD]!;
+    if (f > FRAME_LIMIT - ops.fixedSize) throw frameOverflow(ops.name);
+    scratch.top = f + ops.fixedSize;
+    const pm = pins.length;
+    try {
+      marshalArgs(ops, fn, flags, args, f);
+    } catch (e) {
+      releasePins(pm);
+      throw e;
+    }
+    if (ret.kind === 'memory') store64(f + ret.pointerAt, frameBase + f + ret.scratch);
+    u32[FRAME_WORD] = f;
+    u32[TOP_WORD] = (scratch.top + 15) & ~15;
+    try {
+      call();
+    } finally {
+      u32[TOP_WORD] = f;
+      releasePins(pm);
+    }
+    if (pending.length !== 0) throwPending();
+    if (options.errno) errnoState.value = i32[(f + FRAME.ERRNO) >> 2]!;
+    return readReturn(ret, f);
+  };
+}
+
+/** `fn.async(...args)`: the call on the libuv thread pool; a Promise of its result. */
+export function asyncCaller(ops: CallOps, fn: number, options: CallOptions = {}): (...args: unknown[]) => Promise<unknown> {
+  const n = ops.args.length;
+  const flags = options.errno ? FLAG_ERRNO : 0;
+  const ret = ops.ret;
+  return function callAsync(...args: unknown[]): Promise<unknown> {
+    if (args.length !== n) return Promise.reject(arityError(ops.name, n, args.length, false));
+    const f = u32[TOP_WORD]!;
+    if (f > FRAME_LIMIT - ops.fixedSize) return Promise.reject(frameOverflow(ops.name));
+    scratch.top = f + ops.fixedSize;
+    const pm = pins.length;
+    let result: Buffer | undefined;
+    asyncMode.on = true;
+    try {
+      marshalArgs(ops, fn, flags, args, f);
+      if (ret.kind === 'memory') {
+        result = Buffer.alloc(Math.max(ret.type.size, 8));
+        pins.push(result);
+        store64(f + ret.pointerAt, addon.bufferAddress(result));
+      }
+    } catch (e) {
+      releasePins(pm);
+      return Promise.reject(e);
+    } finally {
+      asyncMode.on = false;
+    }
+    const keep = pins.splice(pm); // alive until the promise settles
+    u32[FRAME_WORD] = f;
+    return new Promise((resolve, reject) => {
+      addon.callAsync(FRAME.STACK + ops.stackSize, (ok: boolean) => {
+        const mark = pins.length;
+        pins.push(...keep);
+        try {
+          if (!ok) throw new Error(`${ops.name}: the async call was cancelled`);
+          const g = u32[TOP_WORD]!; // the finished frame was copied here
+          if (options.errno) errnoState.value = i32[(g + FRAME.ERRNO) >> 2]!;
+          resolve(ret.kind === 'memory'
+            ? readValue(new DataView(result!.buffer, result!.byteOffset, result!.length), 0, ret.type, ret.where)
+            : readReturn(ret, g));
+        } catch (e) {
+          reject(e);
+        } finally {
+          releasePins(mark);
+        }
+      });
+    });
+  };
+}

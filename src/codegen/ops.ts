@@ -1,0 +1,122 @@
+// Turns a CallPlan into flat marshalling ops with frame-relative byte offsets: what both the
+// generated and the interpreted marshallers execute.
+import type { CallPlan, Location, Piece } from '../abi/plan.js';
+import type { CType } from '../types/ctype.js';
+import { FRAME } from '../native/frame-layout.js';
+
+/** How a scalar is stored into, or loaded from, an 8-byte slot. */
+export type Store =
+  | 'i8' | 'u8' | 'i16' | 'u16' | 'i32' | 'u32'   // exact width (stack slots, returns)
+  | 'sx32' | 'zx32'                               // narrow ints widened to 32 bits
+  | 'bool' | 'f32' | 'f64'
+  | 'i64' | 'u64'                                 // bigint types
+  | 'safe-i64' | 'safe-u64'                       // size-like types as checked numbers
+  | 'pointer';
+
+export interface ScalarOp {
+  readonly kind: 'scalar';
+  readonly index: number;
+  readonly type: CType;
+  readonly where: string;
+  readonly store: Store;
+  /** Byte offset from the frame start. */
+  readonly at: number;
+  /** For pointer parameters: `const char *` accepts a string. */
+  readonly cstring: boolean;
+}
+
+export interface CopyPiece { readonly from: number; readonly size: number; readonly at: number }
+
+export interface AggregateOp {
+  readonly kind: 'aggregate';
+  readonly index: number;
+  readonly type: CType;
+  readonly where: string;
+  /** The value's image is written here (frame-relative), then its pieces copied. */
+  readonly scratch: number;
+  readonly pieces: readonly CopyPiece[];
+}
+
+export type ArgOp = ScalarOp | AggregateOp;
+
+export type RetOp =
+  | { readonly kind: 'void' }
+  | { readonly kind: 'scalar'; readonly type: CType; readonly store: Store; readonly at: number; readonly where: string }
+  | { readonly kind: 'aggregate'; readonly type: CType; readonly scratch: number; readonly pieces: readonly CopyPiece[]; readonly where: string }
+  | { readonly kind: 'memory'; readonly type: CType; readonly scratch: number; readonly pointerAt: number; readonly where: string };
+
+export interface CallOps {
+  readonly name: string;
+  readonly args: readonly ArgOp[];
+  /** How many JS arguments the function takes (fixed parameters). */
+  readonly arity: number;
+  readonly ret: RetOp;
+  readonly stackSize: number;
+  readonly vectorCount: number;
+  /** Bytes of the frame before variable scratch (strings) begins. */
+  readonly fixedSize: number;
+}
+
+function slot(loc: Location, ret = false): number {
+  switch (loc.kind) {
+    case 'gpr': return (ret ? FRAME.RET_GPR : FRAME.GPR) + 8 * loc.index;
+    case 'fpr': return (ret ? FRAME.RET_FPR : FRAME.FPR) + 8 * loc.index;
+    case 'stack': return FRAME.STACK + loc.offset;
+  }
+}
+
+/** The store for a scalar-like type, given the piece that carries it. */
+export function storeOf(type: CType, piece?: Piece): Store {
+  const t = type.kind === 'enum' ? type.base : type;
+  if (t.kind === 'pointer') return 'pointer';
+  if (t.kind !== 'scalar') throw new Error(`not a scalar: ${type.name}`);
+  if (piece?.extend) return t.rep === 'bool' ? 'bool' : piece.extend === 'sign' ? 'sx32' : 'zx32';
+  switch (t.rep) {
+    case 'i64': return t.js === 'bigint' ? 'i64' : 'safe-i64';
+    case 'u64': return t.js === 'bigint' ? 'u64' : 'safe-u64';
+    case 'pointer': return 'pointer';
+    default: return t.rep;
+  }
+}
+
+function isScalarLike(t: CType): boolean {
+  return t.kind === 'scalar' || t.kind === 'pointer' || t.kind === 'enum';
+}
+
+const align16 = (n: number): number => (n + 15) & ~15;
+
+export function paramName(plan: CallPlan, i: number, fname: string): string {
+  const p = plan.fn.params[i];
+  const label = p?.name ? ` (${p.name})` : '';
+  return `argument ${i + 1}${label} of ${fname}`;
+}
+
+export function buildOps(plan: CallPlan, name: string): CallOps {
+  let scratch = align16(FRAME.STACK + plan.stackSize);
+  const take = (t: CType): number => {
+    const at = scratch;
+    scratch = align16(scratch + Math.max(t.size, 8));
+    return at;
+  };
+  const args: ArgOp[] = plan.args.map((a, i) => {
+    const where = paramName(plan, i, name);
+    if (isScalarLike(a.type) && a.pieces.length === 1) {
+      const piece = a.pieces[0]!;
+      return { kind: 'scalar', index: i, type: a.type, where, store: storeOf(a.type, piece), at: slot(piece.to),
+        cstring: a.type.kind === 'pointer' && a.type.cstring };
+    }
+    return { kind: 'aggregate', index: i, type: a.type, where, scratch: take(a.type),
+      pieces: a.pieces.map((p) => ({ from: p.from, size: p.size, at: slot(p.to) })) };
+  });
+  const rwhere = `return value of ${name}`;
+  let ret: RetOp;
+  const r = plan.ret;
+  if (r.kind === 'void') ret = { kind: 'void' };
+  else if (r.kind === 'memory') ret = { kind: 'memory', type: r.type, scratch: take(r.type), pointerAt: slot(r.pointer), where: rwhere };
+  else if (isScalarLike(r.type) && r.pieces.length === 1)
+    ret = { kind: 'scalar', type: r.type, store: storeOf(r.type), at: slot(r.pieces[0]!.to, true), where: rwhere };
+  else ret = { kind: 'aggregate', type: r.type, scratch: take(r.type), where: rwhere,
+    pieces: r.pieces.map((p) => ({ from: p.from, size: p.size, at: slot(p.to, true) })) };
+  return Object.freeze({ name, args, arity: plan.fn.params.length, ret, stackSize: plan.stackSize,
+    vectorCount: plan.vectorCount, fixedSize: scratch });
+}

@@ -1,0 +1,122 @@
+// load() and Library: symbols of a shared object, and C functions declared by prototype.
+import { plan } from './abi/sysv-x86_64.js';
+import './callback.js'; // installs the hook that turns JS functions into transient callbacks
+import { compile, type CallOptions, type Marshaller } from './codegen/compile.js';
+import { asyncCaller } from './codegen/interpret.js';
+import { arityError } from './codegen/convert.js';
+import { buildOps } from './codegen/ops.js';
+import { parsePrototype } from './decl/index.js';
+import { addon } from './native/addon.js';
+import { globalScope, typeOf } from './scope.js';
+import type { CType, FunctionType } from './types/ctype.js';
+import { DOUBLE, INT, LLONG } from './types/builtins.js';
+import { makePointer } from './types/layout.js';
+import { LoadError } from './errors.js';
+
+export type FuncOptions = CallOptions;
+
+/** A foreign function as JS sees it: call it, or `.async(...)` (later), `.address`, `.declaration`. */
+export interface ForeignFunction {
+  (...args: any[]): any;
+  /** The call on the libuv thread pool; buffers and strings passed stay alive until it settles. */
+  async(...args: any[]): Promise<any>;
+  readonly address: number;
+  readonly declaration: string;
+  readonly type: FunctionType;
+}
+
+const VOID_PTR = makePointer(typeOf('void'));
+const CONST_CHAR_PTR = typeOf('const char *');
+
+/** The C type a plain variadic value is passed as (documented in README, "Variadic calls"). */
+function defaultVariadicType(v: unknown, where: string): CType {
+  switch (typeof v) {
+    case 'number': return Number.isInteger(v) && (v | 0) === v ? INT : DOUBLE;
+    case 'bigint': return LLONG;
+    case 'boolean': return INT;
+    case 'string': return CONST_CHAR_PTR;
+    case 'object': case 'function': return VOID_PTR;
+    default: throw new TypeError(`${where}: cannot pass ${typeof v} as a variadic argument; use a [type, value] pair`);
+  }
+}
+
+function variadic(name: string, fn: FunctionType, address: number, options: CallOptions): Marshaller {
+  const fixed = fn.params.length;
+  const cache = new Map<string, Marshaller>();
+  return function (...args: unknown[]): unknown {
+    if (args.length < fixed) throw arityError(name, fixed, args.length, true);
+    const types: CType[] = [];
+    const values: unknown[] = args.slice(0, fixed);
+    for (let i = fixed; i < args.length; i++) {
+      const a = args[i];
+      const where = `argument ${i + 1} of ${name}`;
+      if (Array.isArray(a) && a.length === 2 && (typeof a[0] === 'string' || (a[0] && typeof a[0] === 'object' && 'kind' in a[0]))) {
+        types.push(typeOf(a[0] as string | CType));
+        values.push(a[1]);
+      } else {
+        types.push(defaultVariadicType(a, where));
+        values.push(a);
+      }
+    }
+    const key = types.map((t) => t.name).join(',');
+    let m = cache.get(key);
+    if (!m) {
+      m = compile(buildOps(plan(fn, types), name), address, options);
+      cache.set(key, m);
+    }
+    return m(...values);
+  };
+}
+
+export class Library {
+  readonly path: string | null;
+  readonly #handle: number;
+
+  constructor(path: string | null) {
+    if (path !== null && typeof path !== 'string') throw new LoadError(`load(path) expects a string or null, got ${typeof path}`);
+    this.path = path;
+    try {
+      this.#handle = addon.dlopen(path);
+    } catch (e) {
+      throw new LoadError((e as Error).message);
+    }
+  }
+
+  /** The address of `name`, or an error naming the library. */
+  symbol(name: string): number {
+    if (typeof name !== 'string' || name === '') throw new LoadError(`symbol(name) expects a non-empty string`);
+    const a = addon.dlsym(this.#handle, name);
+    if (a === undefined) throw new LoadError(`symbol '${name}' not found in ${this.path ?? 'the running process'}`);
+    return a;
+  }
+
+  /** A JS function for the C prototype `decl`, e.g. 'int add(int a, int b)'. */
+  func(decl: string, options: FuncOptions = {}): ForeignFunction {
+    if (typeof decl !== 'string') throw new TypeError(`func(declaration) expects a string, got ${typeof decl}`);
+    const { name, type } = parsePrototype(decl, globalScope);
+    if (!name) throw new LoadError(`func('${decl}'): a prototype needs a function name to look up`);
+    const address = this.symbol(name);
+    if (options !== null && typeof options !== 'object') throw new TypeError(`func('${decl}', options): options must be an object`);
+    let f: Marshaller;
+    let async: (...args: unknown[]) => Promise<unknown>;
+    if (type.variadic) {
+      f = variadic(name, type, address, options);
+      async = () => Promise.reject(new TypeError(`${name}: async calls of variadic functions are not supported`));
+    } else {
+      const ops = buildOps(plan(type), name);
+      f = compile(ops, address, options);
+      async = asyncCaller(ops, address, options);
+    }
+    return Object.defineProperties(f, {
+      async: { value: async, enumerable: true },
+      address: { value: address, enumerable: true },
+      declaration: { value: decl, enumerable: true },
+      type: { value: type },
+    }) as ForeignFunction;
+  }
+}
+
+/** Opens a shared library by path or soname; `null` is the running process. */
+export function load(path: string | null): Library {
+  return new Library(path);
+}

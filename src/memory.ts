@@ -1,0 +1,59 @@
+// memory.*: foreign memory from JS — allocation, typed reads and writes, C strings, views.
+import { addon } from './native/addon.js';
+import { typeOf } from './scope.js';
+import type { CType } from './types/ctype.js';
+import { readValue, writeValue } from './types/values.js';
+
+function checkPointer(ptr: unknown, op: string): number {
+  if (typeof ptr !== 'number' || !Number.isSafeInteger(ptr) || ptr < 4096) {
+    throw new TypeError(`memory.${op}: expected a pointer (a safe integer address past the first page), got ${
+      typeof ptr === 'number' ? ptr : typeof ptr}`);
+  }
+  return ptr;
+}
+
+function sized(type: string | CType, op: string): CType {
+  const t = typeOf(type);
+  if (t.size === 0) throw new TypeError(`memory.${op}: type '${t.name}' has no size`);
+  return t;
+}
+
+export const memory = {
+  /** `size` zeroed bytes from malloc; release with memory.free. */
+  alloc(size: number): number {
+    if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`memory.alloc: size must be a non-negative safe integer, got ${size}`);
+    return addon.memAlloc(size);
+  },
+  free(ptr: number): void {
+    if (ptr === 0) return;
+    addon.memFree(checkPointer(ptr, 'free'));
+  },
+  /** The C value of `type` at `ptr` (structs as objects, arrays as arrays). */
+  read(ptr: number, type: string | CType): unknown {
+    const t = sized(type, 'read');
+    return readValue(new DataView(addon.memView(checkPointer(ptr, 'read'), t.size)), 0, t, `memory.read(${t.name})`);
+  },
+  write(ptr: number, type: string | CType, value: unknown): void {
+    const t = sized(type, 'write');
+    writeValue(new DataView(addon.memView(checkPointer(ptr, 'write'), t.size)), 0, t, value, `memory.write(${t.name})`);
+  },
+  /** The NUL-terminated UTF-8 string at `ptr`. */
+  string(ptr: number): string {
+    return addon.memCString(checkPointer(ptr, 'string'));
+  },
+  /** A zero-copy view of `length` bytes at `ptr`; valid while the memory is. */
+  view(ptr: number, length: number): Uint8Array {
+    if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`memory.view: length must be a non-negative safe integer, got ${length}`);
+    return new Uint8Array(addon.memView(checkPointer(ptr, 'view'), length));
+  },
+  /** Address of the first byte of a Buffer, TypedArray, DataView or ArrayBuffer. */
+  address(view: ArrayBufferView | ArrayBuffer): number {
+    return addon.bufferAddress(view);
+  },
+  sizeof(type: string | CType): number {
+    return typeOf(type).size;
+  },
+  alignof(type: string | CType): number {
+    return typeOf(type).align;
+  },
+};

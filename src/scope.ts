@@ -1,0 +1,29 @@
+// The process-wide C scope that cdef() fills and every declaration reads; parsed-type caches.
+import { TypeScope, cdef as parseDefinitions, parseTypeName } from './decl/index.js';
+import type { Declaration } from './decl/index.js';
+import type { CType } from './types/ctype.js';
+
+export const globalScope = new TypeScope();
+const typeCache = new Map<string, CType>();
+
+/** Registers C typedef, struct, union and enum declarations for later prototypes. */
+export function cdef(source: string): Declaration[] {
+  if (typeof source !== 'string') throw new TypeError(`cdef(source) expects a string, got ${typeof source}`);
+  const out = parseDefinitions(source, globalScope);
+  typeCache.clear(); // a typedef or tag may now mean something new
+  return out;
+}
+
+/** A C type given by name ("struct point", "uint8_t[4]") or already a type descriptor. */
+export function typeOf(type: string | CType): CType {
+  if (typeof type !== 'string') {
+    if (type && typeof type === 'object' && typeof (type as CType).kind === 'string') return type;
+    throw new TypeError(`expected a C type name (string), got ${type === null ? 'null' : typeof type}`);
+  }
+  let t = typeCache.get(type);
+  if (!t) {
+    t = parseTypeName(type, globalScope);
+    typeCache.set(type, t);
+  }
+  return t;
+}

@@ -1,0 +1,28 @@
+// The frame layout has one source of truth: the committed C header must match what the TS generates.
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { CONTROL, FRAME, frameHeader } from '../dist/native/frame-layout.js';
+import { repo } from './support-native.js';
+
+test('native/frame-layout.h is generated from src/native/frame-layout.ts (npm run gen:frame)', () => {
+  assert.equal(readFileSync(join(repo, 'native/frame-layout.h'), 'utf8'), frameHeader());
+});
+
+test('frame slots do not overlap and stack bytes start 16-aligned', () => {
+  const slots: [string, number, number][] = [
+    ['GPR', FRAME.GPR, 8 * FRAME.GPR_COUNT], ['FPR', FRAME.FPR, 8 * FRAME.FPR_COUNT], ['FN', FRAME.FN, 8],
+    ['STACK_SIZE', FRAME.STACK_SIZE, 8], ['AL', FRAME.AL, 4], ['FLAGS', FRAME.FLAGS, 4],
+    ['RET_GPR', FRAME.RET_GPR, 16], ['RET_FPR', FRAME.RET_FPR, 16], ['ERRNO', FRAME.ERRNO, 4],
+    ['CALLER_SP', FRAME.CALLER_SP, 8], ['CLOSURE', FRAME.CLOSURE, 4],
+  ];
+  slots.sort((a, b) => a[1] - b[1]);
+  for (let i = 1; i < slots.length; i++) {
+    const [pn, po, ps] = slots[i - 1]!;
+    assert.ok(po + ps <= slots[i]![1], `${pn} overlaps ${slots[i]![0]}`);
+  }
+  assert.ok(slots.at(-1)![1] + slots.at(-1)![2] <= FRAME.STACK);
+  assert.equal(FRAME.STACK % 16, 0);
+  assert.equal(CONTROL.SIZE % 16, 0);
+});
