@@ -10,7 +10,8 @@
         "native/js-memory.c",
         "native/js-callback.c",
         "native/tramp.c",
-        "native/arch/x86_64-sysv.S"
+        "native/arch/x86_64-sysv-tramp.S",
+        "native/arch/x86_64-sysv-call.S"
       ],
       "cflags": ["-std=c11", "-O2", "-Wall", "-Wextra", "-fcf-protection", "-fvisibility=hidden"],
       "cflags!": ["-fno-exceptions"],

@@ -12,7 +12,7 @@ const gcc = (args) => execFileSync('gcc', args, { stdio: 'inherit' });
 // Allocator: the same sources as the addon, as a plain shared library.
 const lib = join(dir, 'libtrampfd-bench.so');
 gcc(['-std=c11', '-O2', '-fPIC', '-shared', '-fcf-protection', '-Wl,-z,max-page-size=0x10000', '-o', lib,
-  join(repo, 'native/tramp.c'), join(repo, 'native/arch/x86_64-sysv.S'), '-lpthread']);
+  join(repo, 'native/tramp.c'), join(repo, 'native/arch/x86_64-sysv-tramp.S'), '-lpthread']);
 const exe = join(dir, 'tramp-vs-libffi');
 gcc(['-O2', '-o', exe, join(repo, 'bench/tramp-vs-libffi.c'), '-L', dir, '-ltrampfd-bench', `-Wl,-rpath,${dir}`, '-lffi']);
 process.stdout.write(execFileSync(exe, [process.argv[2] ?? '20000'], { encoding: 'utf8' }));

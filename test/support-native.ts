@@ -55,7 +55,7 @@ export function trampCheck(): { exe: string; lib: string } {
   if (!existsSync(exe)) {
     gcc(['-std=c11', '-O2', '-g', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', '-fcf-protection',
       '-Wl,-z,max-page-size=0x10000', '-Wl,-z,noexecstack', '-o', lib,
-      join(repo, 'native/tramp.c'), join(repo, 'native/arch/x86_64-sysv.S'), '-lpthread']);
+      join(repo, 'native/tramp.c'), join(repo, 'native/arch/x86_64-sysv-tramp.S'), '-lpthread']);
     gcc(['-std=c11', '-O2', '-g', '-Wall', '-Wextra', '-Werror', '-o', exe,
       join(repo, 'test/c/tramp-check.c'), join(repo, 'test/c/tramp-targets.S'),
       '-L', dir, '-ltrampfd-check', `-Wl,-rpath,${dir}`, '-lpthread', '-ldl']);
