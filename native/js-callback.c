@@ -111,7 +111,7 @@ static napi_value js_cb_init(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* cbCreate(id, stackBytes) -> [handle, address] */
+/* cbCreate(id, stackBytes) -> [handle, address]; the handle is the trampoline's. */
 static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   struct env_state *e = current_env;
   size_t argc = 2;
@@ -139,7 +139,7 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   pthread_mutex_unlock(&e->lock);
   tramp_set(c->tramp, (void *)trampfd_closure_entry, c);
   napi_create_array_with_length(env, 2, &out);
-  napi_set_element(env, out, 0, make_address(env, (uintptr_t)c));
+  napi_set_element(env, out, 0, make_address(env, tramp_handle(c->tramp)));
   napi_set_element(env, out, 1, make_address(env, (uintptr_t)tramp_addr(c->tramp)));
   return out;
 }
@@ -151,7 +151,8 @@ static void release(struct env_state *e, struct closure *c) {
   free(c);
 }
 
-/* cbFree(handle): handles come only from cbCreate in this environment's JS wrapper. */
+/* cbFree(handle): the handle is validated as a live trampoline whose target is our closure
+   entry and whose closure belongs to this environment, so no value can free foreign memory. */
 static napi_value js_cb_free(napi_env env, napi_callback_info info) {
   struct env_state *e = current_env;
   size_t argc = 1;
@@ -160,9 +161,10 @@ static napi_value js_cb_free(napi_env env, napi_callback_info info) {
   uint64_t h;
   if (argc != 1 || !get_u64(env, argv[0], "callback handle", &h)) return NULL;
   pthread_mutex_lock(&e->lock);
-  struct closure *c = e->closures;
-  while (c && (uintptr_t)c != h) c = c->next; /* never trust a handle we did not hand out */
-  if (c) release(e, c);
+  tramp_t *t = tramp_from_handle((uintptr_t)h);
+  struct closure *c = t && tramp_target(t) == (void *)trampfd_closure_entry ? tramp_context(t) : NULL;
+  if (c && c->owner == e) release(e, c);
+  else c = NULL;
   pthread_mutex_unlock(&e->lock);
   if (!c) return throw_type(env, CODE, "not a live callback of this environment");
   return NULL;

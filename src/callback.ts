@@ -2,12 +2,12 @@
 import { plan } from './abi/sysv-x86_64.js';
 import { hooks, pending, pins } from './codegen/convert.js';
 import { buildOps } from './codegen/ops.js';
-import { makeRunner, type Runner } from './codegen/unmarshal.js';
+import { runnerFactory, type Runner, type RunnerFactory } from './codegen/unmarshal.js';
 import { views, TOP_WORD } from './codegen/frame.js';
 import { parseFunctionType } from './decl/index.js';
 import { addon } from './native/addon.js';
 import { FRAME } from './native/frame-layout.js';
-import { globalScope } from './scope.js';
+import { globalScope, scopeGeneration } from './scope.js';
 import type { FunctionType } from './types/ctype.js';
 import { CallbackError } from './errors.js';
 
@@ -43,16 +43,18 @@ interface Shape {
   readonly type: FunctionType;
   readonly name: string;
   readonly stackBytes: number;
-  readonly ops: ReturnType<typeof buildOps>;
+  readonly bind: RunnerFactory;
 }
 const shapes = new WeakMap<FunctionType, Shape>();
+/** Parsed declarations, valid until cdef() changes what names mean. */
+const declShapes = new Map<string, { shape: Shape; generation: number }>();
 
 function shapeOf(type: FunctionType, name: string): Shape {
   let s = shapes.get(type);
   if (!s) {
     if (type.variadic) throw new CallbackError(`callback ${name}: variadic callbacks are not supported (C gives no way to know the extra arguments' types)`);
     const p = plan(type);
-    s = { type, name, stackBytes: p.stackSize, ops: buildOps(p, `callback ${name}`) };
+    s = { type, name, stackBytes: p.stackSize, bind: runnerFactory(buildOps(p, `callback ${name}`), onError) };
     shapes.set(type, s);
   }
   return s;
@@ -70,7 +72,7 @@ export class Callback {
   /** @internal use callback() */
   constructor(shape: Shape, fn: CallbackFunction) {
     const id = freeIds.pop() ?? table.length;
-    table[id] = makeRunner(shape.ops, fn, onError);
+    table[id] = shape.bind(fn);
     try {
       [this.#handle, this.pointer] = addon.cbCreate(id, shape.stackBytes);
     } catch (e) {
@@ -114,9 +116,14 @@ export function callback(decl: string | FunctionType, fn: CallbackFunction): Cal
   let type: FunctionType;
   let name = 'anonymous';
   if (typeof decl === 'string') {
+    const known = declShapes.get(decl);
+    if (known && known.generation === scopeGeneration()) return new Callback(known.shape, fn);
     const d = parseFunctionType(decl, globalScope);
     type = d.type;
     name = d.name ?? name;
+    const shape = shapeOf(type, name);
+    declShapes.set(decl, { shape, generation: scopeGeneration() });
+    return new Callback(shape, fn);
   } else if (decl && typeof decl === 'object' && decl.kind === 'function') {
     type = decl;
   } else {

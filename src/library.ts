@@ -9,7 +9,9 @@ import { parsePrototype } from './decl/index.js';
 import { addon } from './native/addon.js';
 import { globalScope, typeOf } from './scope.js';
 import type { CType, FunctionType } from './types/ctype.js';
-import { DOUBLE, INT, LLONG } from './types/builtins.js';
+import { BOOL, DOUBLE, INT, LLONG } from './types/builtins.js';
+import { TrampfdTypeError } from './types/errors.js';
+import { readValue, writeValue } from './types/values.js';
 import { makePointer } from './types/layout.js';
 import { LoadError } from './errors.js';
 
@@ -33,11 +35,26 @@ function defaultVariadicType(v: unknown, where: string): CType {
   switch (typeof v) {
     case 'number': return Number.isInteger(v) && (v | 0) === v ? INT : DOUBLE;
     case 'bigint': return LLONG;
-    case 'boolean': return INT;
+    case 'boolean': return BOOL;
     case 'string': return CONST_CHAR_PTR;
     case 'object': case 'function': return VOID_PTR;
-    default: throw new TypeError(`${where}: cannot pass ${typeof v} as a variadic argument; use a [type, value] pair`);
+    default: throw new TrampfdTypeError(`${where}: cannot pass ${typeof v} as a variadic argument; use a [type, value] pair`);
   }
+}
+
+const scratchView = new DataView(new ArrayBuffer(8));
+
+/**
+ * A variadic value converted as its declared type, then promoted as C's default argument
+ * promotions do (bool/char/short to int, float to double): range checks and float rounding
+ * follow the declared type, the bytes passed follow the promoted one.
+ */
+function promoteValue(declared: CType, v: unknown, where: string): unknown {
+  const t = declared.kind === 'enum' ? declared.base : declared;
+  if (t.kind !== 'scalar' || (t.size >= 4 && t.rep !== 'f32')) return v;
+  writeValue(scratchView, 0, declared, v, where);
+  const back = readValue(scratchView, 0, declared, where);
+  return typeof back === 'boolean' ? Number(back) : back;
 }
 
 function variadic(name: string, fn: FunctionType, address: number, options: CallOptions): Marshaller {
@@ -50,13 +67,22 @@ function variadic(name: string, fn: FunctionType, address: number, options: Call
     for (let i = fixed; i < args.length; i++) {
       const a = args[i];
       const where = `argument ${i + 1} of ${name}`;
+      let type: CType;
+      let value: unknown;
       if (Array.isArray(a) && a.length === 2 && (typeof a[0] === 'string' || (a[0] && typeof a[0] === 'object' && 'kind' in a[0]))) {
-        types.push(typeOf(a[0] as string | CType));
-        values.push(a[1]);
+        try {
+          type = typeOf(a[0] as string | CType);
+        } catch (e) {
+          if (e instanceof Error) e.message = `${where}: ${e.message}`; // keep the class and code
+          throw e;
+        }
+        value = a[1];
       } else {
-        types.push(defaultVariadicType(a, where));
-        values.push(a);
+        type = defaultVariadicType(a, where);
+        value = a;
       }
+      types.push(type);
+      values.push(promoteValue(type, value, where));
     }
     const key = types.map((t) => t.name).join(',');
     let m = cache.get(key);
@@ -92,11 +118,11 @@ export class Library {
 
   /** A JS function for the C prototype `decl`, e.g. 'int add(int a, int b)'. */
   func(decl: string, options: FuncOptions = {}): ForeignFunction {
-    if (typeof decl !== 'string') throw new TypeError(`func(declaration) expects a string, got ${typeof decl}`);
+    if (typeof decl !== 'string') throw new TrampfdTypeError(`func(declaration) expects a string, got ${typeof decl}`);
     const { name, type } = parsePrototype(decl, globalScope);
     if (!name) throw new LoadError(`func('${decl}'): a prototype needs a function name to look up`);
     const address = this.symbol(name);
-    if (options !== null && typeof options !== 'object') throw new TypeError(`func('${decl}', options): options must be an object`);
+    if (options === null || typeof options !== 'object') throw new TrampfdTypeError(`func('${decl}', options): options must be an object`);
     let f: Marshaller;
     let async: (...args: unknown[]) => Promise<unknown>;
     if (type.variadic) {

@@ -5,12 +5,19 @@ import type { CType } from './types/ctype.js';
 
 export const globalScope = new TypeScope();
 const typeCache = new Map<string, CType>();
+let generation = 0;
+
+/** Changes whenever cdef() adds names, so caches of parsed declarations can tell they are stale. */
+export function scopeGeneration(): number {
+  return generation;
+}
 
 /** Registers C typedef, struct, union and enum declarations for later prototypes. */
 export function cdef(source: string): Declaration[] {
   if (typeof source !== 'string') throw new TypeError(`cdef(source) expects a string, got ${typeof source}`);
   const out = parseDefinitions(source, globalScope);
   typeCache.clear(); // a typedef or tag may now mean something new
+  generation++;
   return out;
 }
 

@@ -66,7 +66,13 @@ function describe(v: unknown): string {
   if (v === null) return 'null';
   if (typeof v === 'function') return 'a function';
   if (typeof v === 'object') return `an object (${Object.prototype.toString.call(v).slice(8, -1)})`;
-  return typeof v === 'string' ? 'a string' : `${typeof v} ${String(v)}`;
+  switch (typeof v) {
+    case 'string': return 'a string';
+    case 'undefined': return 'undefined';
+    case 'symbol': return 'a symbol';
+    case 'bigint': return `${v}n`;
+    default: return String(v);
+  }
 }
 
 /** Encodes a JS string as a NUL-terminated UTF-8 copy valid for the call; returns its address. */

@@ -125,9 +125,12 @@ function resultSource(ret: RetOp): string {
   }
 }
 
-/** A runner for `ops` that calls `fn`; generated JS where allowed, else interpreted. */
-export function makeRunner(ops: CallOps, fn: Function, onError: (e: unknown, f: number) => void): Runner {
-  if (codegenSettings.interpretOnly || !canGenerateCode()) return interpretRunner(ops, fn, onError);
+/** Makes runners for `ops` around any JS function; the code is generated once per shape. */
+export type RunnerFactory = (fn: Function) => Runner;
+
+/** A runner factory for `ops`: generated JS where allowed, else interpreted. */
+export function runnerFactory(ops: CallOps, onError: (e: unknown, f: number) => void): RunnerFactory {
+  if (codegenSettings.interpretOnly || !canGenerateCode()) return (fn) => interpretRunner(ops, fn, onError);
   const call = `fn(${ops.args.map(argSource).join(', ')})`;
   const body = `"use strict";
 return function run(f) {
@@ -141,8 +144,9 @@ return function run(f) {
     u32[${TOP_WORD}] = f;
   }
 };`;
+  const outer = `"use strict";\nreturn function bind(fn) {\n${body.slice('"use strict";\n'.length)}\n};`;
   const factory = new Function('u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'f64', 'i64', 'u64',
-    'fn', 'A', 'R', 'readArg', 'writeResult', 'zeroResult', 'onError', body);
+    'A', 'R', 'readArg', 'writeResult', 'zeroResult', 'onError', outer);
   return factory(u8, i8, u16, i16, u32, i32, f32, f64, i64, u64,
-    fn, ops.args, ops.ret, readArg, writeResult, zeroResult, onError) as Runner;
+    ops.args, ops.ret, readArg, writeResult, zeroResult, onError) as RunnerFactory;
 }

@@ -1,0 +1,157 @@
+// Call overhead, ns per call: trampfd vs koffi vs a hand-written N-API addon, in one process.
+// Usage: node bench/calls.mjs [rounds] [filter]   (after npm run build; needs gcc)
+// Method (bench/README.md): one generated loop per peer and case (no shared call sites), a
+// warm-up, then `rounds` rounds that interleave the peers; the median round is reported.
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { cdef, load } from '../dist/index.js';
+
+const require = createRequire(import.meta.url);
+const koffi = require('koffi');
+const here = dirname(fileURLToPath(import.meta.url));
+const rounds = Number(process.argv[2] ?? 15);
+const filter = process.argv[3] ?? '';
+const gcc = (args) => execFileSync('gcc', args, { stdio: 'inherit' });
+
+function nodeInclude() {
+  const candidates = [
+    resolve(dirname(process.execPath), '..', 'include', 'node'),
+    join(process.env.HOME ?? '', '.cache', 'node-gyp', process.versions.node, 'include', 'node'),
+  ];
+  return candidates.find((d) => existsSync(join(d, 'node_api.h')));
+}
+
+// ---- the three peers' bindings ----------------------------------------------------------------
+const tmp = mkdtempSync(join(tmpdir(), 'trampfd-bench-calls-'));
+const benchLib = join(tmp, 'libbench.so');
+gcc(['-O2', '-fPIC', '-shared', '-o', benchLib, join(here, 'bench-lib.c')]);
+
+const napiDir = join(here, 'napi-baseline');
+const napiOut = join(napiDir, 'build', 'Release', 'napi_baseline.node');
+const inc = nodeInclude();
+if (inc) {
+  mkdirSync(dirname(napiOut), { recursive: true });
+  gcc(['-O2', '-fPIC', '-shared', '-I', inc, '-o', napiOut, join(napiDir, 'addon.c'), join(here, 'bench-lib.c')]);
+} else {
+  execFileSync('npx', ['node-gyp', 'rebuild', '--directory', napiDir], { stdio: 'inherit' });
+}
+const napi = require(napiOut);
+
+cdef(`typedef struct { double x, y; } bench_s16;
+      typedef struct { double a, b, c, d, e; } bench_s40;`);
+const tlib = load(benchLib);
+const tlibc = load(null);
+const trampfd = {
+  nop: tlib.func('void bench_nop(void)'),
+  add: tlib.func('int bench_add(int a, int b)'),
+  f3: tlib.func('double bench_f3(double a, int b, double c)'),
+  memset: tlibc.func('void *memset(void *s, int c, size_t n)'),
+  strlen: tlibc.func('size_t strlen(const char *s)'),
+  s16: tlib.func('bench_s16 bench_s16_swap(bench_s16 s)'),
+  s40: tlib.func('bench_s40 bench_s40_rotate(bench_s40 s)'),
+};
+
+const klib = koffi.load(benchLib);
+const klibc = koffi.load('libc.so.6');
+koffi.struct('bench_s16', { x: 'double', y: 'double' });
+koffi.struct('bench_s40', { a: 'double', b: 'double', c: 'double', d: 'double', e: 'double' });
+const kof = {
+  nop: klib.func('void bench_nop(void)'),
+  add: klib.func('int bench_add(int a, int b)'),
+  f3: klib.func('double bench_f3(double a, int b, double c)'),
+  memset: klibc.func('void *memset(void *s, int c, size_t n)'),
+  strlen: klibc.func('size_t strlen(const char *s)'),
+  s16: klib.func('bench_s16 bench_s16_swap(bench_s16 s)'),
+  s40: klib.func('bench_s40 bench_s40_rotate(bench_s40 s)'),
+};
+
+const nap = {
+  nop: napi.nop,
+  add: napi.add,
+  f3: napi.f3,
+  memset: (buf, v) => napi.memsetBuf(buf, v),
+  strlen: napi.strlenStr,
+  s16: napi.s16,
+  s40: napi.s40,
+};
+
+// ---- the cases ----------------------------------------------------------------------------------
+// `body` is the loop body as source: `fn` is the peer's function, `i` the counter, `s` the sink.
+const buf4k = Buffer.alloc(4096);
+const str30 = 'the quick brown fox jumps over'; // 30 ASCII characters
+const p16 = { x: 1.5, y: 2.5 };
+const p40 = { a: 1, b: 2, c: 3, d: 4, e: 5.5 };
+const cases = [
+  { name: 'nop()', iters: 400_000, body: 'fn(); s++;', check: (fn) => fn() === undefined },
+  { name: 'add(int, int)', iters: 400_000, body: 's += fn(i, 7);', check: (fn) => fn(2, 3) === 5 },
+  { name: 'f3(double, int, double)', iters: 400_000, body: 's += fn(i * 0.5, i, 1.25);', check: (fn) => fn(1.5, 2, 0.25) === 3.25 },
+  {
+    name: 'memset 4 KiB Buffer', iters: 200_000, ctx: buf4k,
+    body: { trampfd: 'fn(ctx, i & 255, 4096); s += ctx[7];', koffi: 'fn(ctx, i & 255, 4096); s += ctx[7];', napi: 'fn(ctx, i & 255); s += ctx[7];' },
+    check: (fn, peer) => (peer === 'napi' ? fn(buf4k, 9) : fn(buf4k, 9, 4096), buf4k.every((b) => b === 9)),
+  },
+  { name: 'strlen 30-char JS string', iters: 300_000, ctx: str30, body: 's += fn(ctx);', check: (fn) => fn(str30) === 30 },
+  {
+    name: 'struct 16 B by value', iters: 200_000, ctx: p16, body: 'const r = fn(ctx); s += r.x;',
+    check: (fn) => { const r = fn(p16); return r.x === 2.5 && r.y === 1.5; },
+  },
+  {
+    name: 'struct 40 B by value', iters: 200_000, ctx: p40, body: 'const r = fn(ctx); s += r.a;',
+    check: (fn) => { const r = fn(p40); return r.a === 5.5 && r.b === 1 && r.e === 4; },
+  },
+];
+const peers = { trampfd, koffi: kof, napi: nap };
+const key = { 'nop()': 'nop', 'add(int, int)': 'add', 'f3(double, int, double)': 'f3', 'memset 4 KiB Buffer': 'memset',
+  'strlen 30-char JS string': 'strlen', 'struct 16 B by value': 's16', 'struct 40 B by value': 's40' };
+
+/** A fresh function per peer and case, so each call site stays monomorphic. */
+function makeLoop(body) {
+  return new Function('fn', 'ctx', 'n', `let s = 0; for (let i = 0; i < n; i++) { ${body} } return s;`);
+}
+
+function timeOnce(loop, fn, ctx, n) {
+  const t0 = process.hrtime.bigint();
+  const s = loop(fn, ctx, n);
+  const t1 = process.hrtime.bigint();
+  if (s !== s) throw new Error('NaN sink'); // keep the result alive
+  return Number(t1 - t0) / n;
+}
+
+const median = (xs) => { const a = [...xs].sort((p, q) => p - q); return a[a.length >> 1]; };
+
+const results = [];
+for (const c of cases) {
+  if (filter && !c.name.includes(filter)) continue;
+  const runs = {};
+  for (const [peer, fns] of Object.entries(peers)) {
+    const fn = fns[key[c.name]];
+    if (!c.check(fn, peer)) throw new Error(`${peer}: wrong result for ${c.name}`);
+    const body = typeof c.body === 'string' ? c.body : c.body[peer];
+    runs[peer] = { loop: makeLoop(body), fn, times: [] };
+    for (let w = 0; w < 3; w++) runs[peer].loop(fn, c.ctx, c.iters); // warm up: tier up to optimised code
+  }
+  for (let r = 0; r < rounds; r++) {
+    // Rotate the order each round so no peer always runs right after another's GC debt.
+    const order = Object.keys(runs);
+    for (let k = 0; k < r % order.length; k++) order.push(order.shift());
+    for (const peer of order) runs[peer].times.push(timeOnce(runs[peer].loop, runs[peer].fn, c.ctx, c.iters));
+  }
+  const m = Object.fromEntries(Object.entries(runs).map(([p, r]) => [p, median(r.times)]));
+  const best = Object.fromEntries(Object.entries(runs).map(([p, r]) => [p, Math.min(...r.times)]));
+  results.push({ name: c.name, m, best });
+}
+
+const pad = (s, n) => String(s).padStart(n);
+const f1 = (x) => x.toFixed(1);
+const f2 = (x) => x.toFixed(2);
+console.log(`node ${process.version}, koffi ${koffi.version}, ${rounds} rounds, median ns/op (best in brackets)`);
+console.log(`${'case'.padEnd(26)}${pad('trampfd', 16)}${pad('koffi', 16)}${pad('N-API', 16)}${pad('t/koffi', 9)}${pad('t/N-API', 9)}`);
+for (const { name, m, best } of results) {
+  const cell = (p) => `${f1(m[p])} (${f1(best[p])})`;
+  console.log(`${name.padEnd(26)}${pad(cell('trampfd'), 16)}${pad(cell('koffi'), 16)}${pad(cell('napi'), 16)}` +
+    `${pad(f2(m.trampfd / m.koffi), 9)}${pad(f2(m.trampfd / m.napi), 9)}`);
+}
