@@ -6,11 +6,13 @@ import { FLAG_ERRNO } from '../native/frame-layout.js';
 import type { CType } from '../types/ctype.js';
 import { readValue, writeValue } from '../types/values.js';
 import {
-  arityError, errnoState, frameOverflow, pending, pins, pointerArg, readWide, releasePins, throwPending, writeScalar,
+  arityError, asciiArg, errnoState, frameOverflow, pending, pins, pointerArg, readWide, releasePins, throwPending,
+  viewAddress, writeScalar,
 } from './convert.js';
 import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, scratch, views } from './frame.js';
 import { interpret, type CallOptions, type Marshaller } from './interpret.js';
 import type { CallOps, CopyPiece, Store } from './ops.js';
+import { Names, fastRecord, readFast, writeFast } from './records.js';
 
 export type { CallOptions, Marshaller };
 
@@ -58,12 +60,20 @@ function copyPieces(pieces: readonly CopyPiece[], fromBase: (p: CopyPiece) => st
   }).join('\n    ');
 }
 
-function returnCode(ops: CallOps): string {
+function returnCode(ops: CallOps, wideTypes: CType[]): string {
   const r = ops.ret;
   switch (r.kind) {
     case 'void': return 'return undefined;';
-    case 'memory': return `return readValue(dv, f + ${r.scratch}, RT, RW);`;
+    case 'memory':
+      if (fastRecord(r.type)) return `return ${readFast(r.type, (k) => `f + ${r.scratch + k}`, wideTypes)};`;
+      return `return readValue(dv, f + ${r.scratch}, RT, RW);`;
     case 'aggregate':
+      if (fastRecord(r.type)) {
+        return `return ${readFast(r.type, (k) => {
+          const p = r.pieces.find((q) => k >= q.from && k < q.from + 8)!;
+          return `f + ${p.at + k - p.from}`;
+        }, wideTypes)};`;
+      }
       return `${copyPieces(r.pieces, (p) => `f + ${p.at}`, (p) => `f + ${r.scratch + p.from}`, true)}
     return readValue(dv, f + ${r.scratch}, RT, RW);`;
     case 'scalar': {
@@ -86,22 +96,36 @@ function returnCode(ops: CallOps): string {
   }
 }
 
-/** JS source of the marshaller body for `ops` (exported for tests and debugging). */
-export function marshallerSource(ops: CallOps, fn: number, options: CallOptions = {}): string {
+/** JS source of the marshaller body for `ops` (exported for tests and debugging); `wideTypes`
+    collects the types its generated struct readers refer to as TY[i]. */
+export function marshallerSource(ops: CallOps, fn: number, options: CallOptions = {}, wideTypes: CType[] = []): string {
   const n = ops.args.length;
   const params = Array.from({ length: n }, (_, i) => `a${i}`);
   const lines: string[] = [];
+  const names = new Names();
   const usesScratch = ops.args.some((a) => a.kind === 'scalar' && a.store === 'pointer');
   for (const a of ops.args) {
     const v = `a${a.index}`;
     if (a.kind === 'aggregate') {
-      lines.push(`writeValue(dv, f + ${a.scratch}, T[${a.index}], ${v}, W[${a.index}]);`);
-      lines.push(copyPieces(a.pieces, (p) => `f + ${a.scratch + p.from}`, (p) => `f + ${p.at}`, a.pieces.every((p) => p.at < FRAME.STACK)));
+      const generic = `writeValue(dv, f + ${a.scratch}, T[${a.index}], ${v}, W[${a.index}]);\n  ` +
+        copyPieces(a.pieces, (p) => `f + ${a.scratch + p.from}`, (p) => `f + ${p.at}`, a.pieces.every((p) => p.at < FRAME.STACK));
+      if (fastRecord(a.type)) {
+        const dest = (k: number): string => {
+          const p = a.pieces.find((q) => k >= q.from && k < q.from + Math.max(q.size, 8))!;
+          return `f + ${p.at + k - p.from}`;
+        };
+        lines.push(`{ let ok = true;`, ...writeFast(a.type, v, dest, names), `if (!ok) { ${generic} } }`);
+      } else {
+        lines.push(generic);
+      }
       continue;
     }
     const o = `f + ${a.at}`;
     if (a.store === 'pointer') {
-      lines.push(`if (Number.isSafeInteger(${v}) && ${v} >= 0) { ${wide(v, `(${o})`)} } else pointerArg(${o}, T[${a.index}], ${a.cstring}, ${v}, W[${a.index}]);`);
+      const str = a.cstring ? `else if (typeof ${v} === 'string' && (addr = asciiArg(${v})) >= 0) { ${wide('addr', `(${o})`)} } ` : '';
+      lines.push(`if (Number.isSafeInteger(${v}) && ${v} >= 0) { ${wide(v, `(${o})`)} } ${str}` +
+        `else if (ArrayBuffer.isView(${v})) { addr = viewAddress(${v}); ${wide('addr', `(${o})`)} } ` +
+        `else pointerArg(${o}, T[${a.index}], ${a.cstring}, ${v}, W[${a.index}]);`);
       continue;
     }
     const fast = scalarStore(a.store, v, `(${o})`);
@@ -116,6 +140,7 @@ return function ${JSON.stringify(ops.name).slice(1, -1).replace(/[^\w$]/g, '_') 
   if (arguments.length !== ${n}) throw arityError(NAME, ${n}, arguments.length, false);
   const f = u32[${TOP_WORD}];
   if (f > ${FRAME_LIMIT - ops.fixedSize}) throw frameOverflow(NAME);
+  let addr = 0;
   ${usesScratch ? `scratch.top = f + ${ops.fixedSize}; const pm = pins.length;\n  try {` : ''}
   ${lines.join('\n  ')}
   ${usesScratch ? '} catch (e) { releasePins(pm); throw e; }' : ''}
@@ -129,7 +154,7 @@ return function ${JSON.stringify(ops.name).slice(1, -1).replace(/[^\w$]/g, '_') 
   try { call(); } finally { u32[${TOP_WORD}] = f;${usesScratch ? ' if (pins.length !== pm) releasePins(pm);' : ''} }
   if (pending.length !== 0) throwPending();
   ${options.errno ? `errnoState.value = i32[(f + ${FRAME.ERRNO}) >> 2];` : ''}
-  ${returnCode(ops)}
+  ${returnCode(ops, wideTypes)}
 };`;
   return src;
 }
@@ -160,13 +185,15 @@ export function compile(ops: CallOps, fn: number, options: CallOptions = {}): Ma
   const RT = r.kind === 'void' ? undefined : r.type;
   const RW = r.kind === 'void' ? '' : r.where;
   const { u8, i8, u16, i16, u32, i32, f32, f64, i64, u64, dv } = views;
+  const TY: CType[] = [];
+  const source = marshallerSource(ops, fn, options, TY);
   const factory = new Function('u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'f64', 'i64', 'u64', 'dv',
     'call', 'T', 'W', 'RT', 'RW', 'NAME', 'BASE', 'scratch', 'pins', 'errnoState', 'pending',
     'writeValue', 'readValue', 'writeScalar', 'pointerArg', 'readWide', 'arityError', 'frameOverflow',
-    'releasePins', 'throwPending',
-    marshallerSource(ops, fn, options));
+    'releasePins', 'throwPending', 'asciiArg', 'viewAddress', 'TY',
+    source);
   return factory(u8, i8, u16, i16, u32, i32, f32, f64, i64, u64, dv,
     options.blocking ? addon.callBlocking : addon.call, T, W, RT, RW, ops.name, frameBase, scratch, pins, errnoState,
     pending, writeValue, readValue, writeScalar, pointerArg, readWide, arityError, frameOverflow, releasePins,
-    throwPending) as Marshaller;
+    throwPending, asciiArg, viewAddress, TY) as Marshaller;
 }

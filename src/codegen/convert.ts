@@ -90,6 +90,39 @@ export function cstringArg(s: string, where: string): number {
   return addon.bufferAddress(b);
 }
 
+/** Short ASCII strings are copied inline, without the encoder; -1 sends others the general way. */
+export function asciiArg(s: string): number {
+  const n = s.length;
+  const top = scratch.top;
+  if (n > 256 || asyncMode.on || top + n >= FRAME_LIMIT) return -1;
+  for (let i = 0; i < n; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80 || c === 0) return -1;
+    u8[top + i] = c;
+  }
+  u8[top + n] = 0;
+  scratch.top = (top + n + 16) & ~15;
+  return frameBase + top;
+}
+
+/**
+ * Base addresses of ArrayBuffers already asked for. A buffer's memory does not move while it is
+ * alive and attached (asking materialises an on-heap buffer once); a detached one has length 0.
+ */
+const bases = new WeakMap<ArrayBufferLike, number>();
+
+/** Address of a view's first byte; 0 for an empty or detached view. */
+export function viewAddress(v: ArrayBufferView): number {
+  if (v.byteLength === 0) return 0;
+  const ab = v.buffer;
+  let base = bases.get(ab);
+  if (base === undefined) {
+    base = addon.bufferAddress(ab as ArrayBuffer);
+    bases.set(ab, base);
+  }
+  return base + v.byteOffset;
+}
+
 /** A pointer argument in any accepted form, stored at `o`. */
 export function pointerArg(o: number, type: CType, cstring: boolean, v: unknown, where: string): void {
   if (typeof v === 'number' || typeof v === 'bigint' || v === null) {
@@ -100,8 +133,10 @@ export function pointerArg(o: number, type: CType, cstring: boolean, v: unknown,
   if (typeof v === 'string') {
     if (!cstring) throw new TrampfdTypeError(`${where}: a string is accepted only for 'const char *' parameters, this is '${type.name}'`);
     addr = cstringArg(v, where);
-  } else if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer) {
-    addr = (ArrayBuffer.isView(v) ? v.byteLength : v.byteLength) === 0 ? 0 : addon.bufferAddress(v);
+  } else if (ArrayBuffer.isView(v)) {
+    addr = viewAddress(v);
+  } else if (v instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer)) {
+    addr = viewAddress(new Uint8Array(v));
   } else if (typeof v === 'function') {
     if (!hooks.functionPointer || type.kind !== 'pointer' || type.to.kind !== 'function') {
       throw new TrampfdTypeError(`${where}: a JS function is accepted only for function-pointer parameters, this is '${type.name}'`);
