@@ -23,6 +23,7 @@ struct env_state {
   pthread_t thread;        /* the JS thread that owns this environment */
   uint8_t *base;           /* frame buffer (FRAME_BUFFER_SIZE bytes) */
   napi_ref dispatcher;     /* JS function that runs the callback whose frame is at CONTROL_TOP */
+  napi_value dispatch_fn;  /* the dispatcher as a handle of the innermost native entry's scope, or NULL */
   napi_threadsafe_function wakeup; /* wakes the event loop to serve foreign-thread requests */
   pthread_mutex_t lock;
   pthread_cond_t cond;     /* broadcast when a request is queued or done, or a blocking call ends */
@@ -40,7 +41,16 @@ struct closure {
 };
 
 /* The environment whose JS thread is the calling thread (NULL on other threads). */
-extern __thread struct env_state *current_env;
+extern __thread struct env_state *current_env __attribute__((tls_model("initial-exec")));
+
+/* Every native entry that may run callbacks brackets its work with these, so callbacks reuse
+   one handle to the dispatcher per entry instead of opening a handle scope each. */
+static inline napi_value enter_scope(struct env_state *e) {
+  napi_value saved = e->dispatch_fn;
+  e->dispatch_fn = NULL;
+  return saved;
+}
+static inline void leave_scope(struct env_state *e, napi_value saved) { e->dispatch_fn = saved; }
 
 /* FRAME_FLAGS bit of a callback frame: no foreign call is in progress on the JS thread, so an
    exception has no call to be rethrown from. */

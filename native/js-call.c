@@ -18,7 +18,7 @@ _Static_assert(FRAME_STACK % 16 == 0, "stack bytes must start 16-aligned");
 
 void trampfd_call(uint8_t *frame);
 
-__thread struct env_state *current_env;
+__thread struct env_state *current_env __attribute__((tls_model("initial-exec")));
 
 static inline uint32_t ctl(const uint8_t *base, int off) { return *(const uint32_t *)(base + off); }
 
@@ -36,8 +36,10 @@ static void call_frame(uint8_t *frame) {
 static napi_value js_call(napi_env env, napi_callback_info info) {
   (void)env;
   (void)info;
-  uint8_t *base = current_env->base;
-  call_frame(base + ctl(base, CONTROL_FRAME));
+  struct env_state *e = current_env;
+  napi_value saved = enter_scope(e);
+  call_frame(e->base + ctl(e->base, CONTROL_FRAME));
+  leave_scope(e, saved);
   return NULL;
 }
 
@@ -66,6 +68,7 @@ static napi_value js_call_blocking(napi_env env, napi_callback_info info) {
   pthread_t th;
   if (pthread_create(&th, NULL, blocking_main, &job) != 0)
     return throw_error(env, "ERR_TRAMPFD_THREAD", "cannot start a helper thread for a blocking call");
+  napi_value saved = enter_scope(e);
   pthread_mutex_lock(&e->lock);
   while (!job.done) {
     if (e->head) {
@@ -78,6 +81,7 @@ static napi_value js_call_blocking(napi_env env, napi_callback_info info) {
   }
   pthread_mutex_unlock(&e->lock);
   pthread_join(th, NULL);
+  leave_scope(e, saved);
   return NULL;
 }
 

@@ -34,13 +34,9 @@ void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int de
   *(uint32_t *)(f + FRAME_CLOSURE) = c->id;
   *(uint32_t *)(f + FRAME_FLAGS) = detached ? CALLBACK_DETACHED : 0;
   memset(f + FRAME_RET_GPR, 0, 32); /* what C receives if JS cannot run */
-  napi_handle_scope scope;
-  napi_value fn, undef;
-  napi_open_handle_scope(e->env, &scope);
-  napi_get_reference_value(e->env, e->dispatcher, &fn);
-  napi_get_undefined(e->env, &undef);
-  napi_call_function(e->env, undef, fn, 0, NULL, NULL);
-  napi_close_handle_scope(e->env, scope);
+  /* One handle per native entry, created in that entry's scope (see enter_scope). */
+  if (!e->dispatch_fn) napi_get_reference_value(e->env, e->dispatcher, &e->dispatch_fn);
+  napi_call_function(e->env, e->dispatch_fn, e->dispatch_fn, 0, NULL, NULL);
   memcpy(frame + FRAME_RET_GPR, f + FRAME_RET_GPR, 32);
 }
 
@@ -90,7 +86,11 @@ __attribute__((visibility("hidden"))) void trampfd_dispatch(struct closure *c, u
 static void wakeup_call_js(napi_env env, napi_value js_cb, void *context, void *data) {
   (void)js_cb;
   (void)data;
-  if (env) serve_requests(context, 1);
+  if (!env) return;
+  struct env_state *e = context;
+  napi_value saved = enter_scope(e); /* node opened a handle scope for this call */
+  serve_requests(e, 1);
+  leave_scope(e, saved);
 }
 
 /* cbInit(dispatcher): the JS function run for every callback of this environment. */
