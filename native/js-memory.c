@@ -1,5 +1,7 @@
 /* Foreign memory for JS: malloc/free, zero-copy views, C strings, buffer addresses. */
 #include "js-memory.h"
+#include "env.h"
+#include "frame-layout.h"
 #include "napi-util.h"
 
 #include <stdlib.h>
@@ -90,10 +92,31 @@ static napi_value js_buffer_address(napi_env env, napi_callback_info info) {
   return make_address(env, (uintptr_t)data);
 }
 
+/* memLoad(ptr, len) / memStore(ptr, len): copy between foreign memory and the free space at
+   the top of the frame stack, where memory.read/write convert values with typed arrays. Much
+   cheaper than an external ArrayBuffer per access. */
+static napi_value mem_copy(napi_env env, napi_callback_info info, bool load) {
+  napi_value argv[2];
+  uintptr_t p;
+  uint32_t len;
+  if (get_args(env, info, argv, 2) != 2) return throw_type(env, CODE, "memLoad/memStore(pointer, length)");
+  if (!address_arg(env, argv[0], "pointer", &p) || napi_get_value_uint32(env, argv[1], &len) != napi_ok) return NULL;
+  uint8_t *base = current_env->base;
+  uint32_t top = *(uint32_t *)(base + CONTROL_TOP);
+  if ((size_t)top + len > FRAME_BUFFER_SIZE) return throw_error(env, CODE, "%u bytes do not fit in the frame buffer", len);
+  /* SAFETY: the caller vouches for [p, p + len), as for memory.view. */
+  if (load) memcpy(base + top, (const void *)p, len);
+  else memcpy((void *)p, base + top, len);
+  return NULL;
+}
+static napi_value js_load(napi_env env, napi_callback_info info) { return mem_copy(env, info, true); }
+static napi_value js_store(napi_env env, napi_callback_info info) { return mem_copy(env, info, false); }
+
 bool js_memory_init(napi_env env, napi_value exports) {
   static const export_fn fns[] = {
     {"memAlloc", js_alloc}, {"memFree", js_free}, {"memView", js_view},
     {"memCString", js_cstring}, {"bufferAddress", js_buffer_address},
+    {"memLoad", js_load}, {"memStore", js_store},
   };
   return export_all(env, exports, fns, (int)(sizeof fns / sizeof fns[0]));
 }

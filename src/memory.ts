@@ -1,4 +1,5 @@
 // memory.*: foreign memory from JS — allocation, typed reads and writes, C strings, views.
+import { views, TOP_WORD, FRAME_LIMIT } from './codegen/frame.js';
 import { addon } from './native/addon.js';
 import { typeOf } from './scope.js';
 import type { CType } from './types/ctype.js';
@@ -18,6 +19,40 @@ function sized(type: string | CType, op: string): CType {
   return t;
 }
 
+/** Common scalars straight from the frame views; undefined sends the rest to readValue. */
+function readScalarFast(t: CType, o: number): number | bigint | boolean | undefined {
+  const rep = t.kind === 'scalar' ? t.rep : t.kind === 'pointer' ? 'pointer' : undefined;
+  switch (rep) {
+    case 'i8': return views.i8[o];
+    case 'u8': return views.u8[o];
+    case 'i16': return views.i16[o >> 1];
+    case 'u16': return views.u16[o >> 1];
+    case 'i32': return views.i32[o >> 2];
+    case 'u32': return views.u32[o >> 2];
+    case 'f32': return views.f32[o >> 2];
+    case 'f64': return views.f64[o >> 3];
+    case 'bool': return views.u8[o] !== 0;
+    case 'i64': case 'u64': case 'pointer': {
+      if (t.kind === 'scalar' && t.js === 'bigint') return rep === 'i64' ? views.i64[o >> 3] : views.u64[o >> 3];
+      const hi = rep === 'i64' ? views.i32[(o >> 2) + 1]! : views.u32[(o >> 2) + 1]!;
+      return hi >= -0x200000 && hi < 0x200000 ? hi * 4294967296 + views.u32[o >> 2]! : undefined; // else readValue throws
+    }
+    default: return undefined;
+  }
+}
+
+/** Stores a common scalar of an exactly acceptable value; false sends it to writeValue. */
+function writeScalarFast(t: CType, o: number, v: unknown): boolean {
+  if (t.kind !== 'scalar' || typeof v !== 'number') return false;
+  switch (t.rep) {
+    case 'i32': if ((v | 0) !== v) return false; views.i32[o >> 2] = v; return true;
+    case 'u32': if ((v >>> 0) !== v) return false; views.u32[o >> 2] = v; return true;
+    case 'f64': views.f64[o >> 3] = v; return true;
+    case 'f32': views.f32[o >> 2] = v; return true;
+    default: return false;
+  }
+}
+
 export const memory = {
   /** `size` zeroed bytes from malloc; release with memory.free. */
   alloc(size: number): number {
@@ -31,11 +66,31 @@ export const memory = {
   /** The C value of `type` at `ptr` (structs as objects, arrays as arrays). */
   read(ptr: number, type: string | CType): unknown {
     const t = sized(type, 'read');
-    return readValue(new DataView(addon.memView(checkPointer(ptr, 'read'), t.size)), 0, t, `memory.read(${t.name})`);
+    const top = views.u32[TOP_WORD]!;
+    if (top + t.size > FRAME_LIMIT) {
+      return readValue(new DataView(addon.memView(checkPointer(ptr, 'read'), t.size)), 0, t, `memory.read(${t.name})`);
+    }
+    // Copied to the free top of the frame stack, then converted with the frame's views.
+    addon.memLoad(checkPointer(ptr, 'read'), t.size);
+    const fast = readScalarFast(t, top);
+    return fast !== undefined ? fast : readValue(views.dv, top, t, `memory.read(${t.name})`);
   },
   write(ptr: number, type: string | CType, value: unknown): void {
     const t = sized(type, 'write');
-    writeValue(new DataView(addon.memView(checkPointer(ptr, 'write'), t.size)), 0, t, value, `memory.write(${t.name})`);
+    const top = views.u32[TOP_WORD]!;
+    if (top + t.size > FRAME_LIMIT) {
+      writeValue(new DataView(addon.memView(checkPointer(ptr, 'write'), t.size)), 0, t, value, `memory.write(${t.name})`);
+      return;
+    }
+    checkPointer(ptr, 'write');
+    if (writeScalarFast(t, top, value)) {
+      addon.memStore(ptr, t.size);
+      return;
+    }
+    // Converted first (errors leave foreign memory untouched); padding keeps its old bytes.
+    addon.memLoad(ptr, t.size);
+    writeValue(views.dv, top, t, value, `memory.write(${t.name})`);
+    addon.memStore(ptr, t.size);
   },
   /** The NUL-terminated UTF-8 string at `ptr`. */
   string(ptr: number): string {

@@ -34,6 +34,9 @@ export interface Addon {
   memFree(pointer: number): void;
   memView(pointer: number, length: number): ArrayBuffer;
   memCString(pointer: number): string;
+  /** Copy `length` bytes from `pointer` to the frame buffer at CONTROL.TOP (memLoad), or back (memStore). */
+  memLoad(pointer: number, length: number): void;
+  memStore(pointer: number, length: number): void;
   bufferAddress(view: ArrayBufferView | ArrayBuffer): number;
   trampAlloc(): number;
   trampSet(handle: number, target: number | bigint, context: number | bigint): void;
