@@ -37,6 +37,9 @@ struct closure {
   tramp_t *tramp;
   uint32_t id;             /* index in the JS callback table */
   uint32_t stack_bytes;    /* caller stack-argument bytes to copy into the JS frame */
+  uint32_t frame_bytes;    /* the JS runner's whole frame: header, stack copy, scratch */
+  uint32_t ret_slot;       /* frame slot whose word C must get back in RET_GPR (a hidden result
+                              pointer), 0 for none: copied there even when JS cannot run */
   struct closure *prev, *next;
 };
 

@@ -25,7 +25,7 @@ __attribute__((noreturn)) static void fatal(const char *msg) {
 void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int detached) {
   uint8_t *base = e->base;
   uint32_t top = *(uint32_t *)(base + CONTROL_TOP);
-  if ((size_t)top + FRAME_STACK + c->stack_bytes + 4096 > FRAME_BUFFER_SIZE)
+  if ((size_t)top + c->frame_bytes > FRAME_BUFFER_SIZE)
     fatal("trampfd: the frame stack is exhausted: callbacks nested too deeply; aborting\n");
   uint8_t *f = base + top;
   memcpy(f + FRAME_GPR, frame + FRAME_GPR, FRAME_FN - FRAME_GPR); /* argument registers */
@@ -34,6 +34,7 @@ void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int de
   *(uint32_t *)(f + FRAME_CLOSURE) = c->id;
   *(uint32_t *)(f + FRAME_FLAGS) = detached ? CALLBACK_DETACHED : 0;
   memset(f + FRAME_RET_GPR, 0, 32); /* what C receives if JS cannot run */
+  if (c->ret_slot) memcpy(f + FRAME_RET_GPR, f + c->ret_slot, 8);
   /* One handle per native entry, created in that entry's scope (see enter_scope). */
   if (!e->dispatch_fn) napi_get_reference_value(e->env, e->dispatcher, &e->dispatch_fn);
   napi_call_function(e->env, e->dispatch_fn, e->dispatch_fn, 0, NULL, NULL);
@@ -111,16 +112,21 @@ static napi_value js_cb_init(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* cbCreate(id, stackBytes) -> [handle, address]; the handle is the trampoline's. */
+/* cbCreate(id, stackBytes, frameBytes, retSlot) -> [handle, address]; the handle is the
+   trampoline's. */
 static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   struct env_state *e = current_env;
-  size_t argc = 2;
-  napi_value argv[2], out;
+  size_t argc = 4;
+  napi_value argv[4], out;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  uint32_t id, stack_bytes;
-  if (argc != 2 || napi_get_value_uint32(env, argv[0], &id) != napi_ok ||
-      napi_get_value_uint32(env, argv[1], &stack_bytes) != napi_ok || stack_bytes > 65536)
-    return throw_type(env, CODE, "cbCreate(id, stackBytes)");
+  uint32_t id, stack_bytes, frame_bytes, ret_slot;
+  if (argc != 4 || napi_get_value_uint32(env, argv[0], &id) != napi_ok ||
+      napi_get_value_uint32(env, argv[1], &stack_bytes) != napi_ok ||
+      napi_get_value_uint32(env, argv[2], &frame_bytes) != napi_ok ||
+      napi_get_value_uint32(env, argv[3], &ret_slot) != napi_ok ||
+      stack_bytes > 65536 || frame_bytes < FRAME_STACK + stack_bytes || frame_bytes > FRAME_BUFFER_SIZE / 4 ||
+      (ret_slot && ret_slot + 8 > FRAME_FN))
+    return throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot)");
   if (!e->dispatcher) return throw_error(env, CODE, "cbInit must come first");
   struct closure *c = calloc(1, sizeof *c);
   if (!c) return throw_error(env, CODE, "out of memory");
@@ -132,6 +138,8 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   c->owner = e;
   c->id = id;
   c->stack_bytes = stack_bytes;
+  c->frame_bytes = frame_bytes;
+  c->ret_slot = ret_slot;
   pthread_mutex_lock(&e->lock);
   c->next = e->closures;
   if (e->closures) e->closures->prev = c;

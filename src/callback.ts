@@ -43,6 +43,9 @@ interface Shape {
   readonly type: FunctionType;
   readonly name: string;
   readonly stackBytes: number;
+  readonly frameBytes: number;
+  /** Frame slot of a hidden result pointer that C must get back in rax, else 0. */
+  readonly retSlot: number;
   readonly bind: RunnerFactory;
 }
 const shapes = new WeakMap<FunctionType, Shape>();
@@ -54,7 +57,9 @@ function shapeOf(type: FunctionType, name: string): Shape {
   if (!s) {
     if (type.variadic) throw new CallbackError(`callback ${name}: variadic callbacks are not supported (C gives no way to know the extra arguments' types)`);
     const p = plan(type);
-    s = { type, name, stackBytes: p.stackSize, bind: runnerFactory(buildOps(p, `callback ${name}`), onError) };
+    const ops = buildOps(p, `callback ${name}`);
+    s = { type, name, stackBytes: p.stackSize, frameBytes: ops.fixedSize, retSlot: ops.ret.kind === 'memory' ? ops.ret.pointerAt : 0,
+      bind: runnerFactory(ops, onError) };
     shapes.set(type, s);
   }
   return s;
@@ -74,7 +79,7 @@ export class Callback {
     const id = freeIds.pop() ?? table.length;
     table[id] = shape.bind(fn);
     try {
-      [this.#handle, this.pointer] = addon.cbCreate(id, shape.stackBytes);
+      [this.#handle, this.pointer] = addon.cbCreate(id, shape.stackBytes, shape.frameBytes, shape.retSlot);
     } catch (e) {
       table[id] = undefined;
       freeIds.push(id);

@@ -1,7 +1,12 @@
-// ABI conformance generator for calls: seeded random C signatures (every scalar, structs and
-// unions by value, variadics) whose C callees check every argument they receive and return a
-// known value. Independent of src/types on purpose: it spells C and computes layouts itself.
-import { randomInt } from 'node:crypto';
+// ABI conformance generator: seeded random C signatures (every scalar, structs and unions by
+// value, variadics). For calls, C callees check every argument they receive and return a known
+// value; for callbacks, C drivers call a function pointer with known arguments and check what it
+// returns. Independent of src/types on purpose: it spells C and computes layouts itself.
+import { execFile } from 'node:child_process';
+import { createHash, randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 // ---------------------------------------------------------------------------------------------
 // Seeded PRNG (sfc32, state from splitmix32) so that a printed seed reproduces a whole suite.
@@ -362,6 +367,12 @@ export function cChecks(v: Val, expr: string, what: string, out: string[]): void
   }
 }
 
+/** A C argument expression of exactly `v`, for a scalar parameter spelled `spelled`. */
+function cScalarArg(v: Val, spelled: string): string {
+  if (v.k !== 'ptr') return cScalarExpected(v);
+  return v.form === 'string' ? JSON.stringify(v.str) : `(${spelled})(uintptr_t)${cScalarExpected(v)}`;
+}
+
 /** Appends C statements that store `v` into the lvalue `expr` (already zeroed). */
 export function cAssigns(v: Val, expr: string, out: string[]): void {
   switch (v.k) {
@@ -388,6 +399,11 @@ export interface Signature {
   ret: { type: GType; spelled: string; val: Val } | undefined;
   /** The C definition, for failure messages. */
   c: string;
+  /**
+   * Fixed-parameter signatures only: the callback mode's driver `int <name>_drive(R (*fn)(...))`,
+   * which calls `fn` with the parameters' values and checks that it returns `ret`'s value.
+   */
+  drive?: { name: string; prototype: string; c: string; fnType: string };
 }
 
 export function jsArgs(sig: Signature, anchor: number): unknown[] {
@@ -478,6 +494,8 @@ int chk_s(const char *fn, const char *what, const char *got, const char *want) {
 
 export interface SuiteOptions {
   seed: number;
+  /** 'calls' (default): the fixture defines the callees; 'callbacks': it defines their drivers. */
+  mode?: 'calls' | 'callbacks';
   /** Signatures with fixed parameters only. */
   count: number;
   /** Variadic signatures. */
@@ -649,7 +667,7 @@ class Generator {
     params.forEach((p, j) => cChecks(p.val, `a${j}`, `a${j}`, body));
     body.push(...this.returnCode(ret));
     const c = `${retSpell} ${name}(${params.length ? params.map((p, j) => decl(p, j, true)).join(', ') : 'void'}) {\n  ${body.join('\n  ')}\n}`;
-    return { name, prototype, params, varargs: [], ret, c };
+    return { name, prototype, params, varargs: [], ret, c, drive: driver(name, params, ret) };
   }
 
   /** `R vN(int n, [more fixed,] ...)`: the callee walks va_arg with the known (promoted) types. */
@@ -705,11 +723,42 @@ class Generator {
   }
 }
 
+/**
+ * The callback mode's C side for one signature: builds each argument (records zeroed, then set
+ * member by member, so a union carries exactly the member its value names), calls `fn` once and
+ * checks the result member by member. Consumes no randomness, so calls and callbacks of one seed
+ * share their signatures.
+ */
+function driver(name: string, params: readonly Param[], ret: Signature['ret']): NonNullable<Signature['drive']> {
+  const retSpell = ret?.spelled ?? 'void';
+  const types = params.length ? params.map((p) => p.spelled).join(', ') : 'void';
+  const dname = `${name}_drive`;
+  const prototype = `int ${dname}(${retSpell} (*fn)(${types}))`;
+  const body: string[] = ['int bad = 0;'];
+  const args = params.map((p, j) => {
+    if (p.type.kind !== 'record') return cScalarArg(p.val, p.spelled);
+    body.push(`${p.spelled} a${j};`, `memset(&a${j}, 0, sizeof a${j});`);
+    cAssigns(p.val, `a${j}`, body);
+    return `a${j}`;
+  });
+  const call = `fn(${args.join(', ')})`;
+  if (ret) {
+    body.push(`${cVar(ret.spelled, 'r')} = ${call};`);
+    cChecks(ret.val, 'r', 'return value', body);
+  } else {
+    body.push(`${call};`);
+  }
+  body.push('return bad;');
+  return { name: dname, prototype, c: `${prototype} {\n  ${body.join('\n  ')}\n}`, fnType: `${retSpell} (*)(${types})` };
+}
+
 /** Fixture translation units; a fixed number so that a seed always gives the same files. */
 const UNITS = 4;
 
 /** Generates a whole suite: type definitions, signatures, and the C fixture that checks them. */
 export function generateSuite(opts: SuiteOptions): Suite {
+  const callbacks = opts.mode === 'callbacks';
+  if (callbacks && opts.variadic > 0) throw new Error('generateSuite: callbacks cannot be variadic (C cannot tell a callee the extra types)');
   const p = opts.prefix ?? `g${opts.seed.toString(36)}`;
   const gen = new Generator(new Rng(opts.seed), p);
   const signatures: Signature[] = [];
@@ -720,6 +769,43 @@ export function generateSuite(opts: SuiteOptions): Suite {
     `_Static_assert(sizeof(${r.c}) == ${r.size} && _Alignof(${r.c}) == ${r.align}, "generator layout of ${r.c}");`);
   const head = [C_HEADER, cdef, ...asserts, ''].join('\n');
   const units = Array.from({ length: UNITS }, (_, u) =>
-    [head, u === 0 ? C_CHECKERS : '', ...signatures.filter((_, i) => i % UNITS === u).map((s) => s.c), ''].join('\n'));
+    [head, u === 0 ? C_CHECKERS : '',
+      ...signatures.filter((_, i) => i % UNITS === u).map((s) => (callbacks ? s.drive!.c : s.c)), ''].join('\n'));
   return { seed: opts.seed, prefix: p, cdef, units, records: gen.records, signatures };
+}
+
+function gcc(args: string[]): Promise<void> {
+  return new Promise((resolve, reject) => {
+    execFile('gcc', args, (err, _out, stderr) => (err ? reject(new Error(`gcc ${args.join(' ')}: ${stderr}`)) : resolve()));
+  });
+}
+
+/**
+ * Compiles a suite's fixture into a shared object under the temp dir, once per distinct source
+ * (child processes running the same seed reuse it); `kind` names the files.
+ */
+export async function compileSuite(suite: Suite, kind: string): Promise<{ so: string; c: string[] }> {
+  const dir = join(tmpdir(), 'trampfd-abi-gen');
+  mkdirSync(dir, { recursive: true });
+  for (const f of readdirSync(dir)) { // every run has its own seed: drop fixtures older than a day
+    const path = join(dir, f);
+    try {
+      if (Date.now() - statSync(path).mtimeMs > 86_400_000) rmSync(path, { force: true });
+    } catch {
+      // another process removed it first
+    }
+  }
+  const hash = createHash('sha256').update(suite.units.join('\0')).digest('hex').slice(0, 16);
+  const base = join(dir, `${kind}-${suite.prefix}-${hash}`);
+  const c = suite.units.map((_, i) => `${base}-${i}.c`);
+  const so = `${base}.so`;
+  if (!existsSync(so)) {
+    const tmp = `${base}.${process.pid}`;
+    suite.units.forEach((text, i) => writeFileSync(c[i]!, text));
+    await Promise.all(c.map((file, i) => gcc(['-std=gnu11', '-O2', '-fPIC', '-w', '-c', '-o', `${tmp}-${i}.o`, file])));
+    await gcc(['-shared', '-o', `${tmp}.so`, ...c.map((_, i) => `${tmp}-${i}.o`)]);
+    c.forEach((_, i) => rmSync(`${tmp}-${i}.o`));
+    renameSync(`${tmp}.so`, so);
+  }
+  return { so, c };
 }

@@ -68,8 +68,20 @@ function writeResult(ret: RetOp, f: number, v: unknown): void {
   }
 }
 
-function zeroResult(f: number): void {
+/**
+ * What C receives when the JS function threw: zeros. A MEMORY-class result is a zeroed buffer
+ * whose address still comes back in rax, as the psABI requires of every callee.
+ */
+function failResult(ret: RetOp, f: number): void {
   u8.fill(0, f + FRAME.RET_GPR, f + FRAME.RET_GPR + 32);
+  if (ret.kind !== 'memory') return;
+  try {
+    const p = readWide(f + ret.pointerAt, 'pointer', ret.type, ret.where);
+    new Uint8Array(addon.memView(p, ret.type.size)).fill(0);
+  } catch {
+    // an unreadable result pointer is the caller's bug; rax still returns it below
+  }
+  move8(f + ret.pointerAt, f + FRAME.RET_GPR);
 }
 
 /** Bytes of the callback frame: header, the copied stack arguments, scratch for aggregates. */
@@ -86,7 +98,7 @@ function interpretRunner(ops: CallOps, fn: Function, onError: (e: unknown, f: nu
       const values = args.map((a) => readArg(a, f));
       writeResult(ops.ret, f, fn(...values));
     } catch (e) {
-      zeroResult(f);
+      failResult(ops.ret, f);
       onError(e, f);
     } finally {
       u32[TOP_WORD] = f;
@@ -138,7 +150,7 @@ return function run(f) {
   try {
     ${ops.ret.kind === 'void' ? `${call};` : `const r = ${call};\n    ${resultSource(ops.ret)}`}
   } catch (e) {
-    zeroResult(f);
+    failResult(R, f);
     onError(e, f);
   } finally {
     u32[${TOP_WORD}] = f;
@@ -146,7 +158,7 @@ return function run(f) {
 };`;
   const outer = `"use strict";\nreturn function bind(fn) {\n${body.slice('"use strict";\n'.length)}\n};`;
   const factory = new Function('u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'f64', 'i64', 'u64',
-    'A', 'R', 'readArg', 'writeResult', 'zeroResult', 'onError', outer);
+    'A', 'R', 'readArg', 'writeResult', 'failResult', 'onError', outer);
   return factory(u8, i8, u16, i16, u32, i32, f32, f64, i64, u64,
-    ops.args, ops.ret, readArg, writeResult, zeroResult, onError) as RunnerFactory;
+    ops.args, ops.ret, readArg, writeResult, failResult, onError) as RunnerFactory;
 }

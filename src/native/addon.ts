@@ -26,7 +26,7 @@ export interface Addon {
   callAsync(size: number, onDone: (ok: boolean) => void): void;
   /** Callbacks: the dispatcher runs the callback whose frame is at CONTROL.TOP. */
   cbInit(dispatcher: () => void): void;
-  cbCreate(id: number, stackBytes: number): [handle: number, address: number];
+  cbCreate(id: number, stackBytes: number, frameBytes: number, retSlot: number): [handle: number, address: number];
   cbFree(handle: number): void;
   dlopen(path: string | null): number;
   dlsym(handle: number, name: string): number | undefined;
