@@ -15,15 +15,26 @@ struct request {
   struct closure *closure;
   uint8_t *frame;          /* the closure entry's frame, on the requesting thread's stack */
   int done;
+  pthread_cond_t cond;     /* signalled when done: each requester waits on its own */
   struct request *next;
 };
+
+/* What a native entry point (a call, a blocking call, a wake-up) lets its callbacks share. */
+struct entry {
+  int active;              /* a trampfd entry is on the JS stack */
+  napi_value dispatch_fn;  /* the dispatcher, as a handle of that entry's own scope */
+  napi_handle_scope batch; /* scope for the handles callbacks leave behind, renewed every CALLBACK_BATCH */
+  uint32_t batch_count;
+};
+#define CALLBACK_BATCH 1024
 
 struct env_state {
   napi_env env;
   pthread_t thread;        /* the JS thread that owns this environment */
   uint8_t *base;           /* frame buffer (FRAME_BUFFER_SIZE bytes) */
   napi_ref dispatcher;     /* JS function that runs the callback whose frame is at CONTROL_TOP */
-  napi_value dispatch_fn;  /* the dispatcher as a handle of the innermost native entry's scope, or NULL */
+  struct entry entry;      /* the innermost native entry on this environment's JS thread */
+  int serving;             /* the JS thread waits in a blocking call, serving requests itself */
   napi_threadsafe_function wakeup; /* wakes the event loop to serve foreign-thread requests */
   pthread_mutex_t lock;
   pthread_cond_t cond;     /* broadcast when a request is queued or done, or a blocking call ends */
@@ -46,14 +57,19 @@ struct closure {
 /* The environment whose JS thread is the calling thread (NULL on other threads). */
 extern __thread struct env_state *current_env __attribute__((tls_model("initial-exec")));
 
-/* Every native entry that may run callbacks brackets its work with these, so callbacks reuse
-   one handle to the dispatcher per entry instead of opening a handle scope each. */
-static inline napi_value enter_scope(struct env_state *e) {
-  napi_value saved = e->dispatch_fn;
-  e->dispatch_fn = NULL;
+/* Every native entry that may run callbacks brackets its work with these: its callbacks then
+   share one dispatcher handle and one handle scope per CALLBACK_BATCH callbacks, instead of
+   allocating a scope each. Scopes stay strictly nested: an entry closes its batch scope before
+   it returns. */
+static inline struct entry enter_scope(struct env_state *e) {
+  struct entry saved = e->entry;
+  e->entry = (struct entry){1, NULL, NULL, 0};
   return saved;
 }
-static inline void leave_scope(struct env_state *e, napi_value saved) { e->dispatch_fn = saved; }
+static inline void leave_scope(struct env_state *e, struct entry saved) {
+  if (e->entry.batch) napi_close_handle_scope(e->env, e->entry.batch);
+  e->entry = saved;
+}
 
 /* FRAME_FLAGS bit of a callback frame: no foreign call is in progress on the JS thread, so an
    exception has no call to be rethrown from. */

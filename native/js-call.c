@@ -37,7 +37,7 @@ static napi_value js_call(napi_env env, napi_callback_info info) {
   (void)env;
   (void)info;
   struct env_state *e = current_env;
-  napi_value saved = enter_scope(e);
+  struct entry saved = enter_scope(e);
   call_frame(e->base + ctl(e->base, CONTROL_FRAME));
   leave_scope(e, saved);
   return NULL;
@@ -68,8 +68,9 @@ static napi_value js_call_blocking(napi_env env, napi_callback_info info) {
   pthread_t th;
   if (pthread_create(&th, NULL, blocking_main, &job) != 0)
     return throw_error(env, "ERR_TRAMPFD_THREAD", "cannot start a helper thread for a blocking call");
-  napi_value saved = enter_scope(e);
+  struct entry saved = enter_scope(e);
   pthread_mutex_lock(&e->lock);
+  e->serving++;
   while (!job.done) {
     if (e->head) {
       pthread_mutex_unlock(&e->lock);
@@ -79,7 +80,10 @@ static napi_value js_call_blocking(napi_env env, napi_callback_info info) {
     }
     pthread_cond_wait(&e->cond, &e->lock);
   }
+  e->serving--;
+  int left = e->head != NULL; /* queued while we were finishing, without a wake-up */
   pthread_mutex_unlock(&e->lock);
+  if (left) serve_requests(e, 0);
   pthread_join(th, NULL);
   leave_scope(e, saved);
   return NULL;

@@ -35,9 +35,23 @@ void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int de
   *(uint32_t *)(f + FRAME_FLAGS) = detached ? CALLBACK_DETACHED : 0;
   memset(f + FRAME_RET_GPR, 0, 32); /* what C receives if JS cannot run */
   if (c->ret_slot) memcpy(f + FRAME_RET_GPR, f + c->ret_slot, 8);
-  /* One handle per native entry, created in that entry's scope (see enter_scope). */
-  if (!e->dispatch_fn) napi_get_reference_value(e->env, e->dispatcher, &e->dispatch_fn);
-  napi_call_function(e->env, e->dispatch_fn, e->dispatch_fn, 0, NULL, NULL);
+  struct entry *en = &e->entry;
+  if (!en->active) { /* entered from C that another addon called: a scope of our own */
+    napi_handle_scope scope;
+    napi_value fn;
+    napi_open_handle_scope(e->env, &scope);
+    napi_get_reference_value(e->env, e->dispatcher, &fn);
+    napi_call_function(e->env, fn, fn, 0, NULL, NULL);
+    napi_close_handle_scope(e->env, scope);
+  } else {
+    if (!en->dispatch_fn) napi_get_reference_value(e->env, e->dispatcher, &en->dispatch_fn); /* entry's scope */
+    if (!en->batch || ++en->batch_count == CALLBACK_BATCH) {
+      if (en->batch) napi_close_handle_scope(e->env, en->batch);
+      napi_open_handle_scope(e->env, &en->batch);
+      en->batch_count = 0;
+    }
+    napi_call_function(e->env, en->dispatch_fn, en->dispatch_fn, 0, NULL, NULL);
+  }
   memcpy(frame + FRAME_RET_GPR, f + FRAME_RET_GPR, 32);
 }
 
@@ -54,14 +68,14 @@ void serve_requests(struct env_state *e, int detached) {
     run_callback(e, r->closure, r->frame, detached);
     pthread_mutex_lock(&e->lock);
     r->done = 1;
-    pthread_cond_broadcast(&e->cond);
+    pthread_cond_signal(&r->cond);
     pthread_mutex_unlock(&e->lock);
   }
 }
 
 /* Another thread called: queue the request for the JS thread and wait until it has run. */
 static void from_foreign_thread(struct env_state *e, struct closure *c, uint8_t *frame) {
-  struct request r = {c, frame, 0, NULL};
+  struct request r = {c, frame, 0, PTHREAD_COND_INITIALIZER, NULL};
   pthread_mutex_lock(&e->lock);
   if (e->closing) {
     pthread_mutex_unlock(&e->lock);
@@ -69,12 +83,16 @@ static void from_foreign_thread(struct env_state *e, struct closure *c, uint8_t 
   }
   if (e->tail) e->tail->next = &r; else e->head = &r;
   e->tail = &r;
-  pthread_cond_broadcast(&e->cond); /* a JS thread waiting in a blocking call serves it */
+  /* A JS thread waiting in a blocking call serves it (and drains the queue before it stops
+     serving); otherwise the event loop is woken. */
+  int serving = e->serving;
+  if (serving) pthread_cond_signal(&e->cond);
   pthread_mutex_unlock(&e->lock);
-  napi_call_threadsafe_function(e->wakeup, NULL, napi_tsfn_nonblocking); /* else the event loop does */
+  if (!serving) napi_call_threadsafe_function(e->wakeup, NULL, napi_tsfn_nonblocking);
   pthread_mutex_lock(&e->lock);
-  while (!r.done) pthread_cond_wait(&e->cond, &e->lock);
+  while (!r.done) pthread_cond_wait(&r.cond, &e->lock);
   pthread_mutex_unlock(&e->lock);
+  pthread_cond_destroy(&r.cond);
 }
 
 /* Called by trampfd_closure_entry with the closure from r10 and the saved registers. */
@@ -89,7 +107,7 @@ static void wakeup_call_js(napi_env env, napi_value js_cb, void *context, void *
   (void)data;
   if (!env) return;
   struct env_state *e = context;
-  napi_value saved = enter_scope(e); /* node opened a handle scope for this call */
+  struct entry saved = enter_scope(e); /* node opened a handle scope for this call */
   serve_requests(e, 1);
   leave_scope(e, saved);
 }
@@ -183,7 +201,10 @@ void js_callback_cleanup(struct env_state *e) {
   pthread_mutex_lock(&e->lock);
   e->closing = 1;
   while (e->closures) release(e, e->closures);
-  for (struct request *r = e->head; r; r = r->next) r->done = 1; /* their C callers get zeros */
+  for (struct request *r = e->head; r; r = r->next) { /* their C callers get zeros */
+    r->done = 1;
+    pthread_cond_signal(&r->cond);
+  }
   e->head = e->tail = NULL;
   pthread_cond_broadcast(&e->cond);
   pthread_mutex_unlock(&e->lock);

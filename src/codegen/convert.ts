@@ -32,7 +32,10 @@ export function releasePins(mark: number): void {
 /** Exceptions thrown by callbacks during the foreign call in progress (rethrown when it returns). */
 export const pending: unknown[] = [];
 
-/** Rethrows the first pending callback exception; any others are attached as `cause` chain. */
+/**
+ * Rethrows the first pending callback exception. Later ones from the same foreign call are
+ * dropped: C kept running after the first, and the first is the one that explains the rest.
+ */
 export function throwPending(): never {
   const errors = pending.splice(0);
   throw errors[0];
@@ -135,8 +138,10 @@ export function pointerArg(o: number, type: CType, cstring: boolean, v: unknown,
     addr = cstringArg(v, where);
   } else if (ArrayBuffer.isView(v)) {
     addr = viewAddress(v);
+    if (asyncMode.on) pins.push(v); // an async call outlives this JS frame: keep the bytes alive
   } else if (v instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer)) {
     addr = viewAddress(new Uint8Array(v));
+    if (asyncMode.on) pins.push(v);
   } else if (typeof v === 'function') {
     if (!hooks.functionPointer || type.kind !== 'pointer' || type.to.kind !== 'function') {
       throw new TrampfdTypeError(`${where}: a JS function is accepted only for function-pointer parameters, this is '${type.name}'`);

@@ -1,0 +1,9 @@
+{
+  "targets": [
+    {
+      "target_name": "napi_callback",
+      "sources": ["addon.c"],
+      "cflags": ["-O2"]
+    }
+  ]
+}
