@@ -32,8 +32,20 @@ export function addonCandidates(): string[] {
   ];
 }
 
-/** Path of the exec wrapper that runs a program under PR_SET_MDWE. */
-export const mdweExecPath: string = path.join(root, 'build', 'Release', 'trampfd-mdwe-exec');
+/**
+ * Path of the exec wrapper that runs a program under PR_SET_MDWE: the prebuilt one shipped in
+ * the package if present, else the one node-gyp built (which may not exist).
+ */
+export const mdweExecPath: string = [
+  path.join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'trampfd-mdwe-exec'),
+  path.join(root, 'build', 'Release', 'trampfd-mdwe-exec'),
+].find((p) => fs.existsSync(p)) ?? path.join(root, 'build', 'Release', 'trampfd-mdwe-exec');
+
+let loadedPath = '';
+/** The addon file that loadAddon() loaded (for `trampfd doctor`); '' before it has. */
+export function loadedAddonPath(): string {
+  return loadedPath;
+}
 
 export function loadAddon(): unknown {
   const tried: string[] = [];
@@ -42,6 +54,7 @@ export function loadAddon(): unknown {
     try {
       const m = { exports: {} as unknown };
       process.dlopen(m, file);
+      loadedPath = file;
       return m.exports;
     } catch (e) {
       tried.push(`${file}: ${(e as Error).message}`);
