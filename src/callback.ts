@@ -10,6 +10,7 @@ import { FRAME } from './native/frame-layout.js';
 import { globalScope, scopeGeneration } from './scope.js';
 import type { FunctionType } from './types/ctype.js';
 import { CallbackError } from './errors.js';
+import type { CallbackOf } from './typed.js';
 
 const { u32 } = views;
 
@@ -114,8 +115,11 @@ export class Callback {
 
 /**
  * A C function pointer that runs `fn`. `decl` is a prototype ('int cmp(const void *a, const
- * void *b)'), a function-pointer type ('int (*)(int)') or a typedef name of one.
+ * void *b)'), a function-pointer type ('int (*)(int)') or a typedef name of one. `fn` is typed
+ * from `decl` (src/typed.ts); M gives struct, union and typedef names their value types.
  */
+export function callback<D extends string | FunctionType, M extends object = {}>(
+  decl: D, fn: D extends string ? CallbackOf<D, M> : CallbackFunction): Callback;
 export function callback(decl: string | FunctionType, fn: CallbackFunction): Callback {
   if (typeof fn !== 'function') throw new CallbackError(`callback(decl, fn): fn must be a function, got ${typeof fn}`);
   let type: FunctionType;

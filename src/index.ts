@@ -9,3 +9,6 @@ export { CallbackError, LoadError, TrampolineError } from './errors.js';
 export { DeclarationError } from './decl/index.js';
 export { TrampfdRangeError, TrampfdTypeError } from './types/errors.js';
 export type * from './types/ctype.js';
+export type {
+  CallbackOf, CdefResult, CdefTypes, CInput, CTypes, CValue, Declared, Dual, PointerArg, TypesOf, VariadicArg,
+} from './typed.js';

@@ -14,14 +14,18 @@ import { TrampfdTypeError } from './types/errors.js';
 import { readValue, writeValue } from './types/values.js';
 import { makePointer } from './types/layout.js';
 import { LoadError } from './errors.js';
+import type { Declared } from './typed.js';
 
 export type FuncOptions = CallOptions;
 
-/** A foreign function as JS sees it: call it, or `.async(...)` (later), `.address`, `.declaration`. */
-export interface ForeignFunction {
-  (...args: any[]): any;
+/**
+ * A foreign function as JS sees it: call it, or `.async(...)`, `.address`, `.declaration`.
+ * `func()` infers P and R from the declaration string (src/typed.ts); the defaults are the general form.
+ */
+export interface ForeignFunction<P extends unknown[] = any[], R = any> {
+  (...args: P): R;
   /** The call on the libuv thread pool; buffers and strings passed stay alive until it settles. */
-  async(...args: any[]): Promise<any>;
+  async(...args: P): Promise<R>;
   readonly address: number;
   readonly declaration: string;
   readonly type: FunctionType;
@@ -94,7 +98,8 @@ function variadic(name: string, fn: FunctionType, address: number, options: Call
   };
 }
 
-export class Library {
+/** M: value types for struct, union and typedef names in this library's declarations (see CTypes). */
+export class Library<M extends object = {}> {
   readonly path: string | null;
   readonly #handle: number;
 
@@ -116,8 +121,11 @@ export class Library {
     return a;
   }
 
-  /** A JS function for the C prototype `decl`, e.g. 'int add(int a, int b)'. */
-  func(decl: string, options: FuncOptions = {}): ForeignFunction {
+  /**
+   * A JS function for the C prototype `decl`, e.g. 'int add(int a, int b)'; typed from the
+   * string: `ForeignFunction<[number, number], number>` (the general form when it cannot tell).
+   */
+  func<D extends string>(decl: D, options: FuncOptions = {}): Declared<D, M> {
     if (typeof decl !== 'string') throw new TrampfdTypeError(`func(declaration) expects a string, got ${typeof decl}`);
     const { name, type } = parsePrototype(decl, globalScope);
     if (!name) throw new LoadError(`func('${decl}'): a prototype needs a function name to look up`);
@@ -138,11 +146,14 @@ export class Library {
       address: { value: address, enumerable: true },
       declaration: { value: decl, enumerable: true },
       type: { value: type },
-    }) as ForeignFunction;
+    }) as ForeignFunction as Declared<D, M>;
   }
 }
 
-/** Opens a shared library by path or soname; `null` is the running process. */
-export function load(path: string | null): Library {
-  return new Library(path);
+/**
+ * Opens a shared library by path or soname; `null` is the running process. M gives struct,
+ * union and typedef names their value types: `load<TypesOf<typeof defs>>(path)` or a literal map.
+ */
+export function load<M extends object = {}>(path: string | null): Library<M> {
+  return new Library<M>(path);
 }

@@ -2,6 +2,7 @@
 import { TypeScope, cdef as parseDefinitions, parseTypeName } from './decl/index.js';
 import type { Declaration } from './decl/index.js';
 import type { CType } from './types/ctype.js';
+import type { CdefResult } from './typed.js';
 
 export const globalScope = new TypeScope();
 const typeCache = new Map<string, CType>();
@@ -12,8 +13,11 @@ export function scopeGeneration(): number {
   return generation;
 }
 
-/** Registers C typedef, struct, union and enum declarations for later prototypes. */
-export function cdef(source: string): Declaration[] {
+/**
+ * Registers C typedef, struct, union and enum declarations for later prototypes. The result's
+ * type also records what the source defines, for `load<TypesOf<typeof defs>>(path)`.
+ */
+export function cdef<S extends string>(source: S): Declaration[] & CdefResult<S> {
   if (typeof source !== 'string') throw new TypeError(`cdef(source) expects a string, got ${typeof source}`);
   const out = parseDefinitions(source, globalScope);
   typeCache.clear(); // a typedef or tag may now mean something new

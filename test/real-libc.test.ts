@@ -3,7 +3,7 @@
 // errno capture, structs written by C and returned by value, zero-copy Buffers.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cdef, errno, load, memory } from '../dist/index.js';
+import { cdef, errno, load, memory, type VariadicArg } from '../dist/index.js';
 
 const libc = load(null);
 const ERANGE = 34;
@@ -21,7 +21,7 @@ const snprintf = libc.func('int snprintf(char *buf, size_t n, const char *fmt, .
 /** snprintf into a fresh buffer; returns [C's return value, the text]. */
 function format(fmt: string, ...args: unknown[]): [number, string] {
   const out = Buffer.alloc(1024);
-  const n = snprintf(out, out.length, fmt, ...args) as number;
+  const n = snprintf(out, out.length, fmt, ...(args as VariadicArg[])) as number;
   return [n, out.toString('utf8', 0, out.indexOf(0))];
 }
 
