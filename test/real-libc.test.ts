@@ -199,4 +199,10 @@ test('math from the process image: doubles, float, int out-pointer', () => {
   assert.equal(sqrtf(2), Math.fround(Math.SQRT2));
 });
 
-test('qsort with a JS comparator', { skip: 'callbacks are not implemented yet' }, () => {});
+test('qsort with a JS comparator (a transient callback) sorts doubles in place', () => {
+  const qsort = libc.func('void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *, const void *))');
+  const values = Array.from({ length: 1000 }, (_, i) => Math.sin(i) * 1000);
+  const arr = new Float64Array(values);
+  qsort(arr, arr.length, 8, (a: number, b: number) => Math.sign((memory.read(a, 'double') as number) - (memory.read(b, 'double') as number)));
+  assert.deepEqual([...arr], [...values].sort((x, y) => x - y));
+});
