@@ -2,44 +2,16 @@
 // Usage: node bench/callbacks.mjs [rounds] [filter]   (after npm run build; needs gcc)
 // Method (bench/README.md, "callbacks.mjs"): the same C loop (callback-lib.c) calls each peer's
 // JS `int f(int)`; a warm-up, then `rounds` rounds interleaving the peers; the median round.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildLib, loadNapiPeer, require } from './support.mjs';
 import { callback, load } from '../dist/index.js';
 
-const require = createRequire(import.meta.url);
 const koffi = require('koffi');
-const here = dirname(fileURLToPath(import.meta.url));
 const rounds = Number(process.argv[2] ?? 15);
 const filter = process.argv[3] ?? '';
-const gcc = (args) => execFileSync('gcc', args, { stdio: 'inherit' });
-
-function nodeInclude() {
-  const candidates = [
-    resolve(dirname(process.execPath), '..', 'include', 'node'),
-    join(process.env.HOME ?? '', '.cache', 'node-gyp', process.versions.node, 'include', 'node'),
-  ];
-  return candidates.find((d) => existsSync(join(d, 'node_api.h')));
-}
 
 // ---- the three peers' bindings ----------------------------------------------------------------
-const tmp = mkdtempSync(join(tmpdir(), 'trampfd-bench-callbacks-'));
-const cbLib = join(tmp, 'libbench-callbacks.so');
-gcc(['-O2', '-fPIC', '-shared', '-o', cbLib, join(here, 'callback-lib.c')]);
-
-const napiDir = join(here, 'napi-callback');
-const napiOut = join(napiDir, 'build', 'Release', 'napi_callback.node');
-const inc = nodeInclude();
-if (inc) {
-  mkdirSync(dirname(napiOut), { recursive: true });
-  gcc(['-O2', '-fPIC', '-shared', '-I', inc, '-o', napiOut, join(napiDir, 'addon.c')]);
-} else {
-  execFileSync('npx', ['node-gyp', 'rebuild', '--directory', napiDir], { stdio: 'inherit' });
-}
-const napi = require(napiOut);
+const cbLib = buildLib('trampfd-bench-callbacks-', 'callback-lib.c', 'libbench-callbacks.so');
+const napi = loadNapiPeer('napi-callback', 'napi_callback', []);
 
 const DECL = 'int bench_cb(int x)';
 const tLoop = load(cbLib).func('long long bench_cb_loop(int (*f)(int), int n)');

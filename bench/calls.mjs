@@ -2,44 +2,16 @@
 // Usage: node bench/calls.mjs [rounds] [filter]   (after npm run build; needs gcc)
 // Method (bench/README.md): one generated loop per peer and case (no shared call sites), a
 // warm-up, then `rounds` rounds that interleave the peers; the median round is reported.
-import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { tmpdir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { buildLib, loadNapiPeer, require } from './support.mjs';
 import { cdef, load } from '../dist/index.js';
 
-const require = createRequire(import.meta.url);
 const koffi = require('koffi');
-const here = dirname(fileURLToPath(import.meta.url));
 const rounds = Number(process.argv[2] ?? 15);
 const filter = process.argv[3] ?? '';
-const gcc = (args) => execFileSync('gcc', args, { stdio: 'inherit' });
-
-function nodeInclude() {
-  const candidates = [
-    resolve(dirname(process.execPath), '..', 'include', 'node'),
-    join(process.env.HOME ?? '', '.cache', 'node-gyp', process.versions.node, 'include', 'node'),
-  ];
-  return candidates.find((d) => existsSync(join(d, 'node_api.h')));
-}
 
 // ---- the three peers' bindings ----------------------------------------------------------------
-const tmp = mkdtempSync(join(tmpdir(), 'trampfd-bench-calls-'));
-const benchLib = join(tmp, 'libbench.so');
-gcc(['-O2', '-fPIC', '-shared', '-o', benchLib, join(here, 'bench-lib.c')]);
-
-const napiDir = join(here, 'napi-baseline');
-const napiOut = join(napiDir, 'build', 'Release', 'napi_baseline.node');
-const inc = nodeInclude();
-if (inc) {
-  mkdirSync(dirname(napiOut), { recursive: true });
-  gcc(['-O2', '-fPIC', '-shared', '-I', inc, '-o', napiOut, join(napiDir, 'addon.c'), join(here, 'bench-lib.c')]);
-} else {
-  execFileSync('npx', ['node-gyp', 'rebuild', '--directory', napiDir], { stdio: 'inherit' });
-}
-const napi = require(napiOut);
+const benchLib = buildLib('trampfd-bench-calls-', 'bench-lib.c', 'libbench.so');
+const napi = loadNapiPeer('napi-baseline', 'napi_baseline', ['bench-lib.c']);
 
 cdef(`typedef struct { double x, y; } bench_s16;
       typedef struct { double a, b, c, d, e; } bench_s40;`);

@@ -2,17 +2,12 @@
 // unions by value (1..64 bytes, nested, arrays, packed), more than 6 integer and 8 vector arguments,
 // variadics — against C callees that check each argument they receive and return a known value.
 // TRAMPFD_SEED reproduces a run (the seed is printed); TRAMPFD_GEN_COUNT sets the signature count.
-import { execFile } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cdef, load, memory } from '../dist/index.js';
 import { canGenerateCode, codegenSettings } from '../dist/codegen/compile.js';
 import {
-  type GType, type Signature, type Suite, difference, generateSuite, jsArg, jsArgs, jsExpected, seedFromEnv,
+  type GType, type Signature, compileSuite, difference, generateSuite, jsArg, jsArgs, jsExpected, seedFromEnv,
 } from './support-abi-gen.js';
 
 const seed = seedFromEnv();
@@ -24,38 +19,9 @@ const mode = codegenSettings.interpretOnly || !canGenerateCode() ? 'interpreted'
 const banner = `seed ${seed} (reproduce with TRAMPFD_SEED=${seed} TRAMPFD_GEN_COUNT=${count}), marshallers: ${mode}`;
 console.log(`abi-conformance-calls: ${banner}`);
 
-function gcc(args: string[]): Promise<void> {
-  return new Promise((resolve, reject) => {
-    execFile('gcc', args, (err, _out, stderr) => (err ? reject(new Error(`gcc ${args.join(' ')}: ${stderr}`)) : resolve()));
-  });
-}
-
-/** Compiles the fixture once per distinct source (the child processes of call-modes reuse it). */
-async function build(suite: Suite): Promise<{ so: string; c: string[] }> {
-  const dir = join(tmpdir(), 'trampfd-abi-gen');
-  mkdirSync(dir, { recursive: true });
-  for (const f of readdirSync(dir)) { // every run has its own seed: drop fixtures older than a day
-    const path = join(dir, f);
-    if (Date.now() - statSync(path).mtimeMs > 86_400_000) rmSync(path, { force: true });
-  }
-  const hash = createHash('sha256').update(suite.units.join('\0')).digest('hex').slice(0, 16);
-  const base = join(dir, `calls-${suite.prefix}-${hash}`);
-  const c = suite.units.map((_, i) => `${base}-${i}.c`);
-  const so = `${base}.so`;
-  if (!existsSync(so)) {
-    const tmp = `${base}.${process.pid}`;
-    suite.units.forEach((text, i) => writeFileSync(c[i]!, text));
-    await Promise.all(c.map((file, i) => gcc(['-std=gnu11', '-O2', '-fPIC', '-w', '-c', '-o', `${tmp}-${i}.o`, file])));
-    await gcc(['-shared', '-o', `${tmp}.so`, ...c.map((_, i) => `${tmp}-${i}.o`)]);
-    c.forEach((_, i) => rmSync(`${tmp}-${i}.o`));
-    renameSync(`${tmp}.so`, so);
-  }
-  return { so, c };
-}
-
 const started = Date.now();
 const suite = generateSuite({ seed, count, variadic: variadicCount });
-const fixture = await build(suite);
+const fixture = await compileSuite(suite, 'calls');
 const prepared = Date.now() - started;
 cdef(suite.cdef);
 const lib = load(fixture.so);

@@ -156,6 +156,24 @@ export function pointerArg(o: number, type: CType, cstring: boolean, v: unknown,
   store64(o, addr);
 }
 
+/** The JS value of a scalar stored exactly (store `store`) at absolute offset `o`. */
+export function readSlot(store: Store, o: number, type: CType, where: string): unknown {
+  switch (store) {
+    case 'i8': return views.i8[o];
+    case 'u8': return u8[o];
+    case 'i16': return views.i16[o >> 1];
+    case 'u16': return views.u16[o >> 1];
+    case 'i32': return i32[o >> 2];
+    case 'u32': return u32[o >> 2];
+    case 'bool': return u8[o] !== 0;
+    case 'f32': return views.f32[o >> 2];
+    case 'f64': return views.f64[o >> 3];
+    case 'i64': return views.i64[o >> 3];
+    case 'u64': return views.u64[o >> 3];
+    default: return readWide(o, store, type, where);
+  }
+}
+
 /** Reads a size-like or pointer return slot as an exact number. */
 export function readWide(o: number, store: Store, type: CType, where: string): number {
   const lo = u32[o >> 2]!;

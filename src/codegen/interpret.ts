@@ -4,13 +4,13 @@ import { addon } from '../native/addon.js';
 import { FLAG_ERRNO } from '../native/frame-layout.js';
 import { readValue, writeValue } from '../types/values.js';
 import {
-  arityError, asyncMode, errnoState, frameOverflow, pending, pins, pointerArg, readWide, releasePins, throwPending,
+  arityError, asyncMode, errnoState, frameOverflow, pending, pins, pointerArg, readSlot, releasePins, throwPending,
   writeScalar,
 } from './convert.js';
 import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, scratch, views } from './frame.js';
 import type { CallOps, CopyPiece, RetOp } from './ops.js';
 
-const { u8, i8, u16, i16, u32, i32, f32, f64, i64, u64, dv } = views;
+const { u8, u32, i32, dv } = views;
 const TWO32 = 4294967296;
 
 export interface CallOptions {
@@ -65,23 +65,7 @@ export function readReturn(ret: RetOp, f: number): unknown {
     case 'aggregate':
       for (const p of ret.pieces) move8(f + p.at, f + ret.scratch + p.from);
       return readValue(dv, f + ret.scratch, ret.type, ret.where);
-    case 'scalar': {
-      const o = f + ret.at;
-      switch (ret.store) {
-        case 'i8': case 'sx32': return i8[o];
-        case 'u8': case 'zx32': return u8[o];
-        case 'i16': return i16[o >> 1];
-        case 'u16': return u16[o >> 1];
-        case 'i32': return i32[o >> 2];
-        case 'u32': return u32[o >> 2];
-        case 'bool': return u8[o] !== 0;
-        case 'f32': return f32[o >> 2];
-        case 'f64': return f64[o >> 3];
-        case 'i64': return i64[o >> 3];
-        case 'u64': return u64[o >> 3];
-        default: return readWide(o, ret.store, ret.type, ret.where);
-      }
-    }
+    case 'scalar': return readSlot(ret.store, f + ret.at, ret.type, ret.where); // returns are never widened
   }
 }
 

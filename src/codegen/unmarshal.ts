@@ -3,7 +3,7 @@
 import { addon } from '../native/addon.js';
 import type { CType } from '../types/ctype.js';
 import { readValue, writeValue } from '../types/values.js';
-import { pointerArg, readWide, writeScalar } from './convert.js';
+import { pointerArg, readSlot, readWide, writeScalar } from './convert.js';
 import { canGenerateCode, codegenSettings } from './compile.js';
 import { FRAME, TOP_WORD, views } from './frame.js';
 import { move8 } from './interpret.js';
@@ -21,25 +21,8 @@ function readStore(store: Store, type: CType): Store {
   return t.kind === 'scalar' ? t.rep as Store : 'i32';
 }
 
-function readScalarAt(store: Store, o: number, type: CType, where: string): unknown {
-  switch (store) {
-    case 'i8': return i8[o];
-    case 'u8': return u8[o];
-    case 'i16': return i16[o >> 1];
-    case 'u16': return u16[o >> 1];
-    case 'i32': return i32[o >> 2];
-    case 'u32': return u32[o >> 2];
-    case 'bool': return u8[o] !== 0;
-    case 'f32': return f32[o >> 2];
-    case 'f64': return f64[o >> 3];
-    case 'i64': return i64[o >> 3];
-    case 'u64': return u64[o >> 3];
-    default: return readWide(o, store, type, where);
-  }
-}
-
 function readArg(a: ArgOp, f: number): unknown {
-  if (a.kind === 'scalar') return readScalarAt(readStore(a.store, a.type), f + a.at, a.type, a.where);
+  if (a.kind === 'scalar') return readSlot(readStore(a.store, a.type), f + a.at, a.type, a.where);
   for (const p of a.pieces) {
     if (p.at < FRAME.STACK) move8(f + p.at, f + a.scratch + p.from);
     else u8.copyWithin(f + a.scratch + p.from, f + p.at, f + p.at + p.size);
