@@ -3,20 +3,10 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cdef, DeclarationError, parseFunctionType, parsePrototype, parseTypeName, TypeScope } from '../dist/decl/index.js';
+import { SEED, rng } from './support-rng.js';
 
-const SEED = Number(process.env.TRAMPFD_SEED ?? Date.now() % 2 ** 31);
 const CASES = 100_000;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const PROTOTYPES = [
   'int add(int a, int b)', 'void f(void)', 'int printf(const char *fmt, ...)', 'static inline unsigned long g(long unsigned int x)',

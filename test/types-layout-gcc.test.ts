@@ -8,20 +8,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cdef, parseTypeName, TypeScope } from '../dist/decl/index.js';
 import type { CType, RecordType } from '../dist/types/index.js';
+import { SEED, rng } from './support-rng.js';
 
-const SEED = Number(process.env.TRAMPFD_SEED ?? Date.now() % 2 ** 31);
 const RECORDS = 400;
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const SCALARS = [
   'char', 'signed char', 'unsigned char', 'short', 'unsigned short', 'int', 'unsigned', 'long', 'unsigned long',
