@@ -130,12 +130,11 @@ static napi_value js_cb_init(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* cbCreate(id, stackBytes, frameBytes, retSlot) -> [handle, address]; the handle is the
-   trampoline's. */
+/* cbCreate(id, stackBytes, frameBytes, retSlot) -> the callback's code address. */
 static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   struct env_state *e = current_env;
   size_t argc = 4;
-  napi_value argv[4], out;
+  napi_value argv[4];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   uint32_t id, stack_bytes, frame_bytes, ret_slot;
   if (argc != 4 || napi_get_value_uint32(env, argv[0], &id) != napi_ok ||
@@ -164,10 +163,7 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   e->closures = c;
   pthread_mutex_unlock(&e->lock);
   tramp_set(c->tramp, (void *)trampfd_closure_entry, c);
-  napi_create_array_with_length(env, 2, &out);
-  napi_set_element(env, out, 0, make_address(env, tramp_handle(c->tramp)));
-  napi_set_element(env, out, 1, make_address(env, (uintptr_t)tramp_addr(c->tramp)));
-  return out;
+  return make_address(env, (uintptr_t)tramp_addr(c->tramp));
 }
 
 static void release(struct env_state *e, struct closure *c) {
@@ -177,7 +173,7 @@ static void release(struct env_state *e, struct closure *c) {
   free(c);
 }
 
-/* cbFree(handle): the handle is validated as a live trampoline whose target is our closure
+/* cbFree(address): the address is validated as a live trampoline whose target is our closure
    entry and whose closure belongs to this environment, so no value can free foreign memory. */
 static napi_value js_cb_free(napi_env env, napi_callback_info info) {
   struct env_state *e = current_env;
@@ -185,9 +181,9 @@ static napi_value js_cb_free(napi_env env, napi_callback_info info) {
   napi_value argv[1];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   uint64_t h;
-  if (argc != 1 || !get_u64(env, argv[0], "callback handle", &h)) return NULL;
+  if (argc != 1 || !get_u64(env, argv[0], "callback address", &h)) return NULL;
   pthread_mutex_lock(&e->lock);
-  tramp_t *t = tramp_from_handle((uintptr_t)h);
+  tramp_t *t = tramp_from_address((uintptr_t)h);
   struct closure *c = t && tramp_target(t) == (void *)trampfd_closure_entry ? tramp_context(t) : NULL;
   if (c && c->owner == e) release(e, c);
   else c = NULL;

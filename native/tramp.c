@@ -431,6 +431,15 @@ tramp_t *tramp_from_handle(uintptr_t h) {
   return found;
 }
 
+tramp_t *tramp_from_address(uintptr_t a) {
+  uintptr_t img = (uintptr_t)tramp_image_table;
+  if (a >= img && a < img + (uintptr_t)TRAMP_IMAGE_SLOTS * TRAMP_SLOT_SIZE)
+    return tramp_from_handle((uintptr_t)tramp_image_data + (a - img));
+  /* A file table's data entry sits TRAMP_TABLE_SIZE after its slot; tramp_from_handle checks
+     that this lands inside a registered data region, i.e. that `a` was a slot. */
+  return a > UINTPTR_MAX - TRAMP_TABLE_SIZE ? NULL : tramp_from_handle(a + TRAMP_TABLE_SIZE);
+}
+
 int tramp_force_image_mode(void) {
   pthread_mutex_lock(&lock);
   int ok = mode == TRAMP_MODE_UNSET || mode == TRAMP_MODE_IMAGE;

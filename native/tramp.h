@@ -53,6 +53,8 @@ TRAMP_API void tramp_free(tramp_t *t);
 
 /* The trampoline whose handle is `handle`, if it is live; NULL otherwise. Safe for any value. */
 TRAMP_API tramp_t *tramp_from_handle(uintptr_t handle);
+/* The trampoline whose code address is `addr`, if it is live; NULL otherwise. Safe for any value. */
+TRAMP_API tramp_t *tramp_from_address(uintptr_t addr);
 /* The handle as an integer, for tramp_from_handle. */
 TRAMP_API uintptr_t tramp_handle(const tramp_t *t);
 

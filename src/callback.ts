@@ -72,7 +72,7 @@ export type CallbackFunction = (...args: any[]) => any;
 export class Callback {
   readonly pointer: number;
   readonly type: FunctionType;
-  #handle: number;
+  #live = true;
   #id: number;
 
   /** @internal use callback() */
@@ -80,7 +80,7 @@ export class Callback {
     const id = freeIds.pop() ?? table.length;
     table[id] = shape.bind(fn);
     try {
-      [this.#handle, this.pointer] = addon.cbCreate(id, shape.stackBytes, shape.frameBytes, shape.retSlot);
+      this.pointer = addon.cbCreate(id, shape.stackBytes, shape.frameBytes, shape.retSlot);
     } catch (e) {
       table[id] = undefined;
       freeIds.push(id);
@@ -91,21 +91,21 @@ export class Callback {
   }
 
   get freed(): boolean {
-    return this.#handle === 0;
+    return !this.#live;
   }
 
   /** Releases the trampoline; C calling it afterwards aborts with a message naming it. */
   free(): void {
-    if (this.#handle === 0) throw new CallbackError('callback already freed');
-    addon.cbFree(this.#handle);
-    this.#handle = 0;
+    if (!this.#live) throw new CallbackError('callback already freed');
+    addon.cbFree(this.pointer);
+    this.#live = false;
     table[this.#id] = undefined;
     freeIds.push(this.#id);
   }
 
   /** For transient callbacks: free after the call that made them. */
   release(): void {
-    if (this.#handle !== 0) this.free();
+    if (this.#live) this.free();
   }
 
   [Symbol.dispose](): void {

@@ -26,8 +26,10 @@ export interface Addon {
   callAsync(size: number, onDone: (ok: boolean) => void): void;
   /** Callbacks: the dispatcher runs the callback whose frame is at CONTROL.TOP. */
   cbInit(dispatcher: () => void): void;
-  cbCreate(id: number, stackBytes: number, frameBytes: number, retSlot: number): [handle: number, address: number];
-  cbFree(handle: number): void;
+  /** A new closure for runner `id`: its trampoline's code address. */
+  cbCreate(id: number, stackBytes: number, frameBytes: number, retSlot: number): number;
+  /** Frees the closure whose trampoline is at `address`. */
+  cbFree(address: number): void;
   dlopen(path: string | null): number;
   dlsym(handle: number, name: string): number | undefined;
   memAlloc(size: number): number;
