@@ -12,12 +12,21 @@ static void env_cleanup(void *arg) {
   struct env_state *e = arg;
   js_callback_cleanup(e);
   if (e->dispatcher) napi_delete_reference(e->env, e->dispatcher);
+  if (e->exports) napi_delete_reference(e->env, e->exports);
   if (current_env == e) current_env = NULL;
   /* e itself stays: a foreign thread may still hold a closure pointing at it and must find
      `closing` set. One small struct per ended worker. */
 }
 
 NAPI_MODULE_INIT() {
+  /* Loaded again on this JS thread, i.e. in the same environment (the ESM and the CJS build of
+     the package in one process; Node gives each load its own napi_env): hand out the same
+     exports, so both builds share one frame buffer, one dispatcher and one callback table. */
+  struct env_state *known = current_env;
+  if (known && !known->closing && known->exports) {
+    napi_value same;
+    if (napi_get_reference_value(known->env, known->exports, &same) == napi_ok && same) return same;
+  }
   struct env_state *e = calloc(1, sizeof *e);
   if (!e) return NULL;
   e->env = env;
@@ -29,5 +38,6 @@ NAPI_MODULE_INIT() {
       !js_callback_init(env, exports))
     return NULL;
   napi_add_env_cleanup_hook(env, env_cleanup, e);
+  napi_create_reference(env, exports, 1, &e->exports);
   return exports;
 }

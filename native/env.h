@@ -30,6 +30,7 @@ struct entry {
 
 struct env_state {
   napi_env env;
+  napi_ref exports;        /* the one exports object of this environment (ESM and CJS builds share it) */
   pthread_t thread;        /* the JS thread that owns this environment */
   uint8_t *base;           /* frame buffer (FRAME_BUFFER_SIZE bytes) */
   napi_ref dispatcher;     /* JS function that runs the callback whose frame is at CONTROL_TOP */

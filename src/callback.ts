@@ -6,6 +6,7 @@ import { runnerFactory, type Runner, type RunnerFactory } from './codegen/unmars
 import { views, TOP_WORD } from './codegen/frame.js';
 import { parseFunctionType } from './decl/index.js';
 import { addon } from './native/addon.js';
+import { shared } from './native/shared.js';
 import { FRAME } from './native/frame-layout.js';
 import { globalScope, scopeGeneration } from './scope.js';
 import type { FunctionType } from './types/ctype.js';
@@ -17,9 +18,8 @@ const { u32 } = views;
 /** FRAME.FLAGS bit set by native code when no foreign call is in progress on this thread. */
 const FLAG_DETACHED = 2;
 
-/** Live runners by id; the native closure carries the id. */
-const table: (Runner | undefined)[] = [];
-const freeIds: number[] = [];
+/** Live runners by id (shared by the ESM and CJS builds); the native closure carries the id. */
+const { table, freeIds } = shared;
 
 /** Runs whichever callback native code entered; its frame is at CONTROL.TOP. */
 function dispatch(): void {
@@ -27,7 +27,10 @@ function dispatch(): void {
   const run = table[u32[(f + FRAME.CLOSURE) >> 2]!];
   if (run) run(f);
 }
-addon.cbInit(dispatch);
+if (!shared.dispatcher) {
+  addon.cbInit(dispatch);
+  shared.dispatcher = true;
+}
 
 /**
  * A callback's exception never unwinds through C: C gets a zero result, and the exception is

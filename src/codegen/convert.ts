@@ -1,6 +1,7 @@
 // The slow paths shared by generated and interpreted marshallers: every accepted value form,
 // and every error, goes through the type model's writeValue/readValue.
 import { addon } from '../native/addon.js';
+import { shared } from '../native/shared.js';
 import type { CType } from '../types/ctype.js';
 import { readValue, writeValue } from '../types/values.js';
 import { TrampfdRangeError, TrampfdTypeError } from '../types/errors.js';
@@ -12,7 +13,7 @@ const utf8 = new TextEncoder();
 const TWO32 = 4294967296;
 
 /** errno of the last call declared with `{ errno: true }`. */
-export const errnoState = { value: 0 };
+export const errnoState = shared.errno;
 
 /**
  * What must outlive the native call: Buffers behind pointer arguments and transient callbacks.
@@ -30,7 +31,7 @@ export function releasePins(mark: number): void {
 }
 
 /** Exceptions thrown by callbacks during the foreign call in progress (rethrown when it returns). */
-export const pending: unknown[] = [];
+export const pending = shared.pending;
 
 /**
  * Rethrows the first pending callback exception. Later ones from the same foreign call are

@@ -29,8 +29,8 @@ export const FRAME_WORD = CONTROL.FRAME >> 2;
 /** Frames end here; past it a call reports that nesting or arguments grew too large. */
 export const FRAME_LIMIT = FRAME_BUFFER_SIZE - 4096;
 
-views.u32[TOP_WORD] = CONTROL.SIZE;
-views.u32[FRAME_WORD] = CONTROL.SIZE;
+// Native init set both control words; a second build of the package loading later (even in the
+// middle of a call) must not reset them.
 
 /** Where the call being marshalled puts variable-size data (strings); absolute byte offset. */
 export const scratch = { top: 0 };

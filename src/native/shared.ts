@@ -1,0 +1,19 @@
+// State the ESM and the CJS build share in one JS environment (both get the same addon exports).
+import { addon } from './addon.js';
+
+export interface Shared {
+  /** Callback runners by id; the native closure carries the id. */
+  readonly table: (((f: number) => void) | undefined)[];
+  readonly freeIds: number[];
+  /** Exceptions thrown by callbacks during the foreign call in progress. */
+  readonly pending: unknown[];
+  /** errno of the last call declared with `{ errno: true }`. */
+  readonly errno: { value: number };
+  /** Whether a dispatcher is registered with the addon (once per environment). */
+  dispatcher: boolean;
+}
+
+const KEY = Symbol.for('trampfd.shared');
+const holder = addon as unknown as Record<symbol, Shared | undefined>;
+
+export const shared: Shared = (holder[KEY] ??= { table: [], freeIds: [], pending: [], errno: { value: 0 }, dispatcher: false });
