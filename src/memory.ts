@@ -1,5 +1,7 @@
 // memory.*: foreign memory from JS — allocation, typed reads and writes, C strings, views.
+import { readSlot } from './codegen/convert.js';
 import { views, TOP_WORD, FRAME_LIMIT } from './codegen/frame.js';
+import { storeOf } from './codegen/ops.js';
 import { addon } from './native/addon.js';
 import { typeOf } from './scope.js';
 import type { CType } from './types/ctype.js';
@@ -17,28 +19,6 @@ function sized(type: string | CType, op: string): CType {
   const t = typeOf(type);
   if (t.size === 0) throw new TypeError(`memory.${op}: type '${t.name}' has no size`);
   return t;
-}
-
-/** Common scalars straight from the frame views; undefined sends the rest to readValue. */
-function readScalarFast(t: CType, o: number): number | bigint | boolean | undefined {
-  const rep = t.kind === 'scalar' ? t.rep : t.kind === 'pointer' ? 'pointer' : undefined;
-  switch (rep) {
-    case 'i8': return views.i8[o];
-    case 'u8': return views.u8[o];
-    case 'i16': return views.i16[o >> 1];
-    case 'u16': return views.u16[o >> 1];
-    case 'i32': return views.i32[o >> 2];
-    case 'u32': return views.u32[o >> 2];
-    case 'f32': return views.f32[o >> 2];
-    case 'f64': return views.f64[o >> 3];
-    case 'bool': return views.u8[o] !== 0;
-    case 'i64': case 'u64': case 'pointer': {
-      if (t.kind === 'scalar' && t.js === 'bigint') return rep === 'i64' ? views.i64[o >> 3] : views.u64[o >> 3];
-      const hi = rep === 'i64' ? views.i32[(o >> 2) + 1]! : views.u32[(o >> 2) + 1]!;
-      return hi >= -0x200000 && hi < 0x200000 ? hi * 4294967296 + views.u32[o >> 2]! : undefined; // else readValue throws
-    }
-    default: return undefined;
-  }
 }
 
 /** Stores a common scalar of an exactly acceptable value; false sends it to writeValue. */
@@ -72,8 +52,9 @@ export const memory = {
     }
     // Copied to the free top of the frame stack, then converted with the frame's views.
     addon.memLoad(checkPointer(ptr, 'read'), t.size);
-    const fast = readScalarFast(t, top);
-    return fast !== undefined ? fast : readValue(views.dv, top, t, `memory.read(${t.name})`);
+    const where = `memory.read(${t.name})`;
+    const scalar = t.kind === 'scalar' || t.kind === 'enum' || t.kind === 'pointer';
+    return scalar ? readSlot(storeOf(t), top, t, where) : readValue(views.dv, top, t, where);
   },
   write(ptr: number, type: string | CType, value: unknown): void {
     const t = sized(type, 'write');

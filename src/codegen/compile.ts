@@ -11,44 +11,13 @@ import {
 } from './convert.js';
 import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, scratch, views } from './frame.js';
 import { interpret, type CallOptions, type Marshaller } from './interpret.js';
-import type { CallOps, CopyPiece, Store } from './ops.js';
+import type { CallOps, CopyPiece } from './ops.js';
+import { acceptExpr, readExpr, storeStmt } from './slots.js';
 import { Names, fastRecord, readFast, writeFast } from './records.js';
 
 export type { CallOptions, Marshaller };
 
 const TWO32 = 4294967296;
-
-/** Fast inline acceptance test and store for a scalar; `v` is the JS argument's name. */
-function scalarStore(store: Store, v: string, o: string): { test: string; put: string } | undefined {
-  switch (store) {
-    case 'i32': return { test: `typeof ${v} === 'number' && (${v} | 0) === ${v}`, put: `i32[${o} >> 2] = ${v};` };
-    case 'u32': return { test: `typeof ${v} === 'number' && (${v} >>> 0) === ${v}`, put: `u32[${o} >> 2] = ${v};` };
-    case 'f64': return { test: `typeof ${v} === 'number'`, put: `f64[${o} >> 3] = ${v};` };
-    case 'f32': return { test: `typeof ${v} === 'number'`, put: `f32[${o} >> 2] = ${v};` };
-    case 'bool': return { test: `typeof ${v} === 'boolean'`, put: `i32[${o} >> 2] = ${v} ? 1 : 0;` };
-    case 'i64': return { test: `typeof ${v} === 'bigint' && BigInt.asIntN(64, ${v}) === ${v}`, put: `i64[${o} >> 3] = ${v};` };
-    case 'u64': return { test: `typeof ${v} === 'bigint' && BigInt.asUintN(64, ${v}) === ${v}`, put: `u64[${o} >> 3] = ${v};` };
-    case 'safe-i64': return { test: `Number.isSafeInteger(${v})`, put: wide(v, o) };
-    case 'safe-u64': case 'pointer': return { test: `Number.isSafeInteger(${v}) && ${v} >= 0`, put: wide(v, o) };
-    default: return undefined; // sx32/zx32 need the type's range: handled by the caller
-  }
-}
-
-function wide(v: string, o: string): string {
-  return `u32[${o} >> 2] = ${v} >>> 0; i32[(${o} >> 2) + 1] = Math.floor(${v} / ${TWO32});`;
-}
-
-function narrowTest(type: CType, v: string): string {
-  const t = type.kind === 'enum' ? type.base : type;
-  const rep = t.kind === 'scalar' ? t.rep : 'i32';
-  switch (rep) {
-    case 'i8': return `typeof ${v} === 'number' && (${v} << 24 >> 24) === ${v}`;
-    case 'i16': return `typeof ${v} === 'number' && (${v} << 16 >> 16) === ${v}`;
-    case 'u8': return `typeof ${v} === 'number' && (${v} & 0xff) === ${v}`;
-    case 'u16': return `typeof ${v} === 'number' && (${v} & 0xffff) === ${v}`;
-    default: return 'false';
-  }
-}
 
 function copyPieces(pieces: readonly CopyPiece[], fromBase: (p: CopyPiece) => string, toBase: (p: CopyPiece) => string,
   registers: boolean): string {
@@ -78,20 +47,7 @@ function returnCode(ops: CallOps, wideTypes: CType[]): string {
     return readValue(dv, f + ${r.scratch}, RT, RW);`;
     case 'scalar': {
       const o = `f + ${r.at}`;
-      switch (r.store) {
-        case 'i8': case 'sx32': return `return i8[${o}];`;
-        case 'u8': case 'zx32': return `return u8[${o}];`;
-        case 'i16': return `return i16[(${o}) >> 1];`;
-        case 'u16': return `return u16[(${o}) >> 1];`;
-        case 'i32': return `return i32[(${o}) >> 2];`;
-        case 'u32': return `return u32[(${o}) >> 2];`;
-        case 'bool': return `return u8[${o}] !== 0;`;
-        case 'f32': return `return f32[(${o}) >> 2];`;
-        case 'f64': return `return f64[(${o}) >> 3];`;
-        case 'i64': return `return i64[(${o}) >> 3];`;
-        case 'u64': return `return u64[(${o}) >> 3];`;
-        default: return `return readWide(${o}, '${r.store}', RT, RW);`;
-      }
+      return `return ${readExpr(r.store, o, (st) => `readWide(${o}, '${st}', RT, RW)`)};`;
     }
   }
 }
@@ -121,17 +77,15 @@ export function marshallerSource(ops: CallOps, fn: number, options: CallOptions 
       continue;
     }
     const o = `f + ${a.at}`;
+    const fast = `if (${acceptExpr(a.store, a.type, v)}) { ${storeStmt(a.store, v, o)} }`;
     if (a.store === 'pointer') {
-      const str = a.cstring ? `else if (typeof ${v} === 'string' && (addr = asciiArg(${v})) >= 0) { ${wide('addr', `(${o})`)} } ` : '';
-      lines.push(`if (Number.isSafeInteger(${v}) && ${v} >= 0) { ${wide(v, `(${o})`)} } ${str}` +
-        `else if (ArrayBuffer.isView(${v})) { addr = viewAddress(${v}); ${wide('addr', `(${o})`)} } ` +
+      const put = storeStmt('pointer', 'addr', o);
+      const str = a.cstring ? `else if (typeof ${v} === 'string' && (addr = asciiArg(${v})) >= 0) { ${put} } ` : '';
+      lines.push(`${fast} ${str}else if (ArrayBuffer.isView(${v})) { addr = viewAddress(${v}); ${put} } ` +
         `else pointerArg(${o}, T[${a.index}], ${a.cstring}, ${v}, W[${a.index}]);`);
       continue;
     }
-    const fast = scalarStore(a.store, v, `(${o})`);
-    const test = fast ? fast.test : a.store === 'sx32' || a.store === 'zx32' ? narrowTest(a.type, v) : 'false';
-    const put = fast ? fast.put : `i32[(${o}) >> 2] = ${v};`;
-    lines.push(`if (${test}) { ${put} } else writeScalar(${o}, '${a.store}', T[${a.index}], ${v}, W[${a.index}]);`);
+    lines.push(`${fast} else writeScalar(${o}, '${a.store}', T[${a.index}], ${v}, W[${a.index}]);`);
   }
   const flags = options.errno ? FLAG_ERRNO : 0;
   const r = ops.ret;
@@ -148,7 +102,7 @@ return function ${JSON.stringify(ops.name).slice(1, -1).replace(/[^\w$]/g, '_') 
   u32[(f + ${FRAME.STACK_SIZE}) >> 2] = ${ops.stackSize};
   u32[(f + ${FRAME.AL}) >> 2] = ${ops.vectorCount};
   u32[(f + ${FRAME.FLAGS}) >> 2] = ${flags};
-  ${r.kind === 'memory' ? wide(`(BASE + f + ${r.scratch})`, `(f + ${r.pointerAt})`) : ''}
+  ${r.kind === 'memory' ? storeStmt('pointer', `(BASE + f + ${r.scratch})`, `f + ${r.pointerAt}`) : ''}
   u32[${FRAME_WORD}] = f;
   u32[${TOP_WORD}] = ${usesScratch ? '(scratch.top + 15) & ~15' : `f + ${ops.fixedSize}`};
   try { call(); } finally { u32[${TOP_WORD}] = f;${usesScratch ? ' if (pins.length !== pm) releasePins(pm);' : ''} }

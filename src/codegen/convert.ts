@@ -57,7 +57,7 @@ export function store64(o: number, v: number): void {
 /** Any scalar value form the contract accepts, into an 8-byte slot at absolute offset `o`. */
 export function writeScalar(o: number, store: Store, type: CType, v: unknown, where: string): void {
   switch (store) {
-    case 'sx32': case 'zx32': case 'bool':
+    case 'sx32': case 'zx32':
       writeValue(dv, o, type, v, where);
       i32[o >> 2] = Number(readValue(dv, o, type, where) as number | boolean);
       return;

@@ -4,7 +4,8 @@ import { addon } from '../native/addon.js';
 import { FLAG_ERRNO } from '../native/frame-layout.js';
 import { readValue, writeValue } from '../types/values.js';
 import {
-  arityError, asyncMode, errnoState, frameOverflow, pending, pins, pointerArg, readSlot, releasePins, throwPending,
+  arityError, asyncMode, errnoState, frameOverflow, pending, pins, pointerArg, readSlot, releasePins, store64, throwPending,
+  viewAddress,
   writeScalar,
 } from './convert.js';
 import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, scratch, views } from './frame.js';
@@ -30,11 +31,6 @@ export function move8(from: number, to: number): void {
 function copy(p: CopyPiece, from: number, to: number, registers: boolean): void {
   if (registers || p.size === 8) move8(from, to);
   else u8.copyWithin(to, from, from + p.size);
-}
-
-function store64(o: number, v: number): void {
-  u32[o >> 2] = v >>> 0;
-  i32[(o >> 2) + 1] = Math.floor(v / TWO32);
 }
 
 /** Writes the arguments and the header of a call to `fn` into the frame at `f`. */
@@ -119,7 +115,7 @@ export function asyncCaller(ops: CallOps, fn: number, options: CallOptions = {})
       if (ret.kind === 'memory') {
         result = Buffer.alloc(Math.max(ret.type.size, 8));
         pins.push(result);
-        store64(f + ret.pointerAt, addon.bufferAddress(result));
+        store64(f + ret.pointerAt, viewAddress(result));
       }
     } catch (e) {
       releasePins(pm);

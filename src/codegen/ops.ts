@@ -70,7 +70,7 @@ export function storeOf(type: CType, piece?: Piece): Store {
   const t = type.kind === 'enum' ? type.base : type;
   if (t.kind === 'pointer') return 'pointer';
   if (t.kind !== 'scalar') throw new Error(`not a scalar: ${type.name}`);
-  if (piece?.extend) return t.rep === 'bool' ? 'bool' : piece.extend === 'sign' ? 'sx32' : 'zx32';
+  if (piece?.extend) return piece.extend === 'sign' ? 'sx32' : 'zx32'; // bool: zero-extended
   switch (t.rep) {
     case 'i64': return t.js === 'bigint' ? 'i64' : 'safe-i64';
     case 'u64': return t.js === 'bigint' ? 'u64' : 'safe-u64';

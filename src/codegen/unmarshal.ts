@@ -7,22 +7,16 @@ import { pointerArg, readSlot, readWide, writeScalar } from './convert.js';
 import { canGenerateCode, codegenSettings } from './compile.js';
 import { FRAME, TOP_WORD, views } from './frame.js';
 import { move8 } from './interpret.js';
-import type { ArgOp, CallOps, RetOp, Store } from './ops.js';
+import type { ArgOp, CallOps, RetOp } from './ops.js';
+import { acceptExpr, exactStore, readExpr, storeStmt } from './slots.js';
 
 const { u8, i8, u16, i16, u32, i32, f32, f64, i64, u64, dv } = views;
 
 /** Runs one invocation whose frame starts at `f`; never throws (errors go to `onError`). */
 export type Runner = (f: number) => void;
 
-/** Exact-width read of a scalar argument: callers need not extend narrow values. */
-function readStore(store: Store, type: CType): Store {
-  if (store !== 'sx32' && store !== 'zx32') return store;
-  const t = type.kind === 'enum' ? type.base : type;
-  return t.kind === 'scalar' ? t.rep as Store : 'i32';
-}
-
 function readArg(a: ArgOp, f: number): unknown {
-  if (a.kind === 'scalar') return readSlot(readStore(a.store, a.type), f + a.at, a.type, a.where);
+  if (a.kind === 'scalar') return readSlot(exactStore(a.store, a.type), f + a.at, a.type, a.where);
   for (const p of a.pieces) {
     if (p.at < FRAME.STACK) move8(f + p.at, f + a.scratch + p.from);
     else u8.copyWithin(f + a.scratch + p.from, f + p.at, f + p.at + p.size);
@@ -67,13 +61,8 @@ function failResult(ret: RetOp, f: number): void {
   move8(f + ret.pointerAt, f + FRAME.RET_GPR);
 }
 
-/** Bytes of the callback frame: header, the copied stack arguments, scratch for aggregates. */
-export function runnerFrameSize(ops: CallOps): number {
-  return ops.fixedSize;
-}
-
 function interpretRunner(ops: CallOps, fn: Function, onError: (e: unknown, f: number) => void): Runner {
-  const size = runnerFrameSize(ops);
+  const size = ops.fixedSize;
   const args = ops.args;
   return function run(f: number): void {
     u32[TOP_WORD] = f + size;
@@ -91,33 +80,12 @@ function interpretRunner(ops: CallOps, fn: Function, onError: (e: unknown, f: nu
 
 function argSource(a: ArgOp): string {
   if (a.kind === 'aggregate') return `readArg(A[${a.index}], f)`;
-  const o = `f + ${a.at}`;
-  switch (readStore(a.store, a.type)) {
-    case 'i8': return `i8[${o}]`;
-    case 'u8': return `u8[${o}]`;
-    case 'i16': return `i16[(${o}) >> 1]`;
-    case 'u16': return `u16[(${o}) >> 1]`;
-    case 'i32': return `i32[(${o}) >> 2]`;
-    case 'u32': return `u32[(${o}) >> 2]`;
-    case 'bool': return `u8[${o}] !== 0`;
-    case 'f32': return `f32[(${o}) >> 2]`;
-    case 'f64': return `f64[(${o}) >> 3]`;
-    case 'i64': return `i64[(${o}) >> 3]`;
-    case 'u64': return `u64[(${o}) >> 3]`;
-    default: return `readArg(A[${a.index}], f)`;
-  }
+  return readExpr(exactStore(a.store, a.type), `f + ${a.at}`, () => `readArg(A[${a.index}], f)`);
 }
 
 function resultSource(ret: RetOp): string {
   if (ret.kind !== 'scalar') return ret.kind === 'void' ? '' : 'writeResult(R, f, r);';
-  const o = `(f + ${ret.at})`;
-  switch (ret.store) {
-    case 'i32': return `if (typeof r === 'number' && (r | 0) === r) i32[${o} >> 2] = r; else writeResult(R, f, r);`;
-    case 'u32': return `if (typeof r === 'number' && (r >>> 0) === r) u32[${o} >> 2] = r; else writeResult(R, f, r);`;
-    case 'f64': return `if (typeof r === 'number') f64[${o} >> 3] = r; else writeResult(R, f, r);`;
-    case 'f32': return `if (typeof r === 'number') f32[${o} >> 2] = r; else writeResult(R, f, r);`;
-    default: return 'writeResult(R, f, r);';
-  }
+  return `if (${acceptExpr(ret.store, ret.type, 'r')}) { ${storeStmt(ret.store, 'r', `f + ${ret.at}`)} } else writeResult(R, f, r);`;
 }
 
 /** Makes runners for `ops` around any JS function; the code is generated once per shape. */
@@ -129,7 +97,7 @@ export function runnerFactory(ops: CallOps, onError: (e: unknown, f: number) => 
   const call = `fn(${ops.args.map(argSource).join(', ')})`;
   const body = `"use strict";
 return function run(f) {
-  u32[${TOP_WORD}] = f + ${runnerFrameSize(ops)};
+  u32[${TOP_WORD}] = f + ${ops.fixedSize};
   try {
     ${ops.ret.kind === 'void' ? `${call};` : `const r = ${call};\n    ${resultSource(ops.ret)}`}
   } catch (e) {

@@ -1,0 +1,61 @@
+// How each store kind moves between a JS value and frame bytes, as source snippets: the one table
+// behind the generated marshallers, callback runners and struct fast paths. (readSlot and
+// writeScalar in convert.ts are the interpreter's runtime counterparts.)
+import type { CType } from '../types/ctype.js';
+import type { Store } from './ops.js';
+
+/** Typed-array view and index shift of every store that is a single view element. */
+const VIEW: Partial<Record<Store, readonly [view: string, shift: number]>> = {
+  i8: ['i8', 0], u8: ['u8', 0], bool: ['u8', 0], i16: ['i16', 1], u16: ['u16', 1], i32: ['i32', 2], u32: ['u32', 2],
+  f32: ['f32', 2], f64: ['f64', 3], i64: ['i64', 3], u64: ['u64', 3],
+};
+
+/** The exact-width store of a value that an argument slot holds widened (sx32/zx32). */
+export function exactStore(store: Store, type: CType): Store {
+  if (store !== 'sx32' && store !== 'zx32') return store;
+  const t = type.kind === 'enum' ? type.base : type;
+  return t.kind === 'scalar' ? (t.rep as Store) : 'i32';
+}
+
+function element(store: Store, o: string): string {
+  const [view, shift] = VIEW[store]!;
+  return `${view}[${shift ? `(${o}) >> ${shift}` : o}]`;
+}
+
+/**
+ * An expression reading an exactly stored value at offset expression `o`. Size-like and pointer
+ * slots need range checks with their type: `wide(store)` supplies that call.
+ */
+export function readExpr(store: Store, o: string, wide: (store: Store) => string): string {
+  if (!VIEW[store]) return wide(store);
+  return store === 'bool' ? `(${element(store, o)} !== 0)` : element(store, o);
+}
+
+/** A test that JS value `v` has exactly the form `store` takes (others go the generic way). */
+export function acceptExpr(store: Store, type: CType, v: string): string {
+  switch (exactStore(store, type)) {
+    case 'i8': return `typeof ${v} === 'number' && (${v} << 24 >> 24) === ${v}`;
+    case 'u8': return `typeof ${v} === 'number' && (${v} & 0xff) === ${v}`;
+    case 'i16': return `typeof ${v} === 'number' && (${v} << 16 >> 16) === ${v}`;
+    case 'u16': return `typeof ${v} === 'number' && (${v} & 0xffff) === ${v}`;
+    case 'i32': return `typeof ${v} === 'number' && (${v} | 0) === ${v}`;
+    case 'u32': return `typeof ${v} === 'number' && (${v} >>> 0) === ${v}`;
+    case 'f32': case 'f64': return `typeof ${v} === 'number'`;
+    case 'bool': return `typeof ${v} === 'boolean'`;
+    case 'i64': return `typeof ${v} === 'bigint' && BigInt.asIntN(64, ${v}) === ${v}`;
+    case 'u64': return `typeof ${v} === 'bigint' && BigInt.asUintN(64, ${v}) === ${v}`;
+    case 'safe-i64': return `Number.isSafeInteger(${v})`;
+    default: return `Number.isSafeInteger(${v}) && ${v} >= 0`; // safe-u64, pointer
+  }
+}
+
+/** A statement storing an accepted `v` at `o`; sx32/zx32 widen to 32 bits (+true is 1). */
+export function storeStmt(store: Store, v: string, o: string): string {
+  switch (store) {
+    case 'sx32': case 'zx32': return `i32[(${o}) >> 2] = +${v};`;
+    case 'bool': return `u8[${o}] = ${v} ? 1 : 0;`;
+    case 'safe-i64': case 'safe-u64': case 'pointer':
+      return `u32[(${o}) >> 2] = ${v} >>> 0; i32[((${o}) >> 2) + 1] = Math.floor(${v} / 4294967296);`;
+    default: return `${element(store, o)} = ${v};`;
+  }
+}
