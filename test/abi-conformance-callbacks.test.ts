@@ -21,7 +21,7 @@ import assert from 'node:assert/strict';
 import { CallbackError, callback, cdef, load, memory } from '../dist/index.js';
 import { canGenerateCode, codegenSettings } from '../dist/codegen/compile.js';
 import {
-  type GType, type Signature, compileSuite, difference, generateSuite, jsArg, jsExpected, seedFromEnv,
+  type GType, type Signature, loadSuite, difference, generateSuite, jsArg, jsExpected, seedFromEnv,
 } from './support-abi-gen.js';
 
 const seed = seedFromEnv();
@@ -32,15 +32,7 @@ const mode = codegenSettings.interpretOnly || !canGenerateCode() ? 'interpreted'
 const banner = `seed ${seed} (reproduce with TRAMPFD_SEED=${seed} TRAMPFD_GEN_COUNT=${count}), runners: ${mode}`;
 console.log(`abi-conformance-callbacks: ${banner}`);
 
-const started = Date.now();
-const suite = generateSuite({ seed, count, variadic: 0, mode: 'callbacks' });
-const fixture = await compileSuite(suite, 'callbacks');
-const prepared = Date.now() - started;
-cdef(suite.cdef);
-const lib = load(fixture.so);
-const errorBuffer = lib.symbol('trampfd_gen_error');
-const anchor = lib.symbol('trampfd_gen_anchor');
-const errorByte = memory.view(errorBuffer, 1);
+const { suite, fixture, lib, errorBuffer, errorByte, anchor, prepared } = await loadSuite({ seed, count, variadic: 0, mode: 'callbacks' }, 'callbacks');
 
 type How = 'callback(prototype)' | 'callback(pointer type)' | 'transient';
 const howOf = (i: number): How => (i % 4 === 3 ? 'transient' : i % 4 === 1 ? 'callback(pointer type)' : 'callback(prototype)');

@@ -4,10 +4,10 @@
 // TRAMPFD_SEED reproduces a run (the seed is printed); TRAMPFD_GEN_COUNT sets the signature count.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { cdef, load, memory } from '../dist/index.js';
+import { memory } from '../dist/index.js';
 import { canGenerateCode, codegenSettings } from '../dist/codegen/compile.js';
 import {
-  type GType, type Signature, compileSuite, difference, generateSuite, jsArg, jsArgs, jsExpected, seedFromEnv,
+  type GType, type Signature, loadSuite, difference, generateSuite, jsArg, jsArgs, jsExpected, seedFromEnv,
 } from './support-abi-gen.js';
 
 const seed = seedFromEnv();
@@ -19,15 +19,7 @@ const mode = codegenSettings.interpretOnly || !canGenerateCode() ? 'interpreted'
 const banner = `seed ${seed} (reproduce with TRAMPFD_SEED=${seed} TRAMPFD_GEN_COUNT=${count}), marshallers: ${mode}`;
 console.log(`abi-conformance-calls: ${banner}`);
 
-const started = Date.now();
-const suite = generateSuite({ seed, count, variadic: variadicCount });
-const fixture = await compileSuite(suite, 'calls');
-const prepared = Date.now() - started;
-cdef(suite.cdef);
-const lib = load(fixture.so);
-const errorBuffer = lib.symbol('trampfd_gen_error');
-const anchor = lib.symbol('trampfd_gen_anchor');
-const errorByte = memory.view(errorBuffer, 1);
+const { suite, fixture, lib, errorBuffer, errorByte, anchor, prepared } = await loadSuite({ seed, count, variadic: variadicCount }, 'calls');
 
 function show(v: unknown): string {
   return JSON.stringify(v, (_, x) => (typeof x === 'bigint' ? `${x}n` : typeof x === 'number' && !Number.isFinite(x) ? String(x)

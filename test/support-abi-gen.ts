@@ -7,6 +7,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cdef, load, memory, type Library } from '../dist/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Seeded PRNG (sfc32, state from splitmix32) so that a printed seed reproduces a whole suite.
@@ -808,4 +809,30 @@ export async function compileSuite(suite: Suite, kind: string): Promise<{ so: st
     renameSync(`${tmp}.so`, so);
   }
   return { so, c };
+}
+
+/** A generated suite compiled and loaded, with the fixture's error buffer and anchor symbol. */
+export interface LoadedSuite {
+  readonly suite: Suite;
+  readonly fixture: { so: string; c: string[] };
+  readonly lib: Library;
+  /** `char trampfd_gen_error[]`: where C checks write the first mismatch. */
+  readonly errorBuffer: number;
+  /** Its first byte, to clear between calls. */
+  readonly errorByte: Uint8Array;
+  readonly anchor: number;
+  /** Milliseconds spent generating and compiling. */
+  readonly prepared: number;
+}
+
+/** Generates, compiles (cached) and loads a suite, registering its types with cdef(). */
+export async function loadSuite(opts: SuiteOptions, kind: 'calls' | 'callbacks'): Promise<LoadedSuite> {
+  const started = Date.now();
+  const suite = generateSuite(opts);
+  const fixture = await compileSuite(suite, kind);
+  const prepared = Date.now() - started;
+  cdef(suite.cdef);
+  const lib = load(fixture.so);
+  const errorBuffer = lib.symbol('trampfd_gen_error');
+  return { suite, fixture, lib, errorBuffer, errorByte: memory.view(errorBuffer, 1), anchor: lib.symbol('trampfd_gen_anchor'), prepared };
 }
