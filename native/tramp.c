@@ -234,8 +234,8 @@ static struct tramp *fresh(void) {
     }
   }
   if (image_used == TRAMP_IMAGE_SLOTS) {
-    set_error("the in-image trampoline pool is exhausted (" "4096" " slots; free some, or let "
-              "trampfd map its own file)", 0);
+    snprintf(error_buf, sizeof error_buf, "the in-image trampoline pool is exhausted (%d slots; free "
+             "some, or let trampfd map its own file)", TRAMP_IMAGE_SLOTS);
     return NULL;
   }
   struct tramp *t = image_entry(image_used);

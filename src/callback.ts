@@ -2,7 +2,7 @@
 import { plan } from './abi/sysv-x86_64.js';
 import { hooks, pending, pins } from './codegen/convert.js';
 import { buildOps } from './codegen/ops.js';
-import { runnerFactory, type Runner, type RunnerFactory } from './codegen/unmarshal.js';
+import { runnerFactory, type RunnerFactory } from './codegen/unmarshal.js';
 import { views, TOP_WORD } from './codegen/frame.js';
 import { parseFunctionType } from './decl/index.js';
 import { addon } from './native/addon.js';

@@ -110,7 +110,7 @@ type SpecsDone<Kw extends string, Named extends string, C extends boolean, T ext
 /** Pointer stars and the qualifiers between them: [count, rest]. */
 type Stars<T extends string[], N extends 0[] = []> =
   T extends ['*', ...infer R extends string[]] ? Stars<R, [...N, 0]>
-  : T extends [infer Q extends Qualifier, ...infer R extends string[]] ? (N extends [] ? [N, T] : Stars<R, N>)
+  : T extends [Qualifier, ...infer R extends string[]] ? (N extends [] ? [N, T] : Stars<R, N>)
   : [N, T];
 
 /** Skips `[ ... ]` suffixes: [how many, rest]. */

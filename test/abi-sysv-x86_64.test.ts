@@ -6,7 +6,7 @@ import { AbiError, describe, plan } from '../dist/abi/index.js';
 import type { CType } from '../dist/types/ctype.js';
 import {
   array, BOOL, CHAR, DOUBLE, enumType, FLOAT, fn, incomplete, INT, LONG, LONG_DOUBLE, PTR,
-  pointer, SHORT, struct, UCHAR, UINT, USHORT, VOID,
+  pointer, SHORT, struct, UCHAR, USHORT, VOID,
 } from './support-ctypes.js';
 
 const d = (f: Parameters<typeof plan>[0], extra?: readonly CType[]) => describe(plan(f, extra));

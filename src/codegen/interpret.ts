@@ -12,7 +12,6 @@ import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, scratch, views } f
 import type { CallOps, CopyPiece, RetOp } from './ops.js';
 
 const { u8, u32, i32, dv } = views;
-const TWO32 = 4294967296;
 
 export interface CallOptions {
   /** Capture errno right after the call (read it with `errno()`). */

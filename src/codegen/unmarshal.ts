@@ -1,7 +1,6 @@
 // Callbacks: the CallPlan read in reverse. A generated (or interpreted) runner reads the
 // arguments C left in the frame, calls the JS function, and stores its result for C.
 import { addon } from '../native/addon.js';
-import type { CType } from '../types/ctype.js';
 import { readValue, writeValue } from '../types/values.js';
 import { pointerArg, readSlot, readWide, writeScalar } from './convert.js';
 import { canGenerateCode, codegenSettings } from './compile.js';
