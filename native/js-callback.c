@@ -30,7 +30,6 @@ void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int de
   uint8_t *f = base + top;
   memcpy(f + FRAME_GPR, frame + FRAME_GPR, FRAME_FN - FRAME_GPR); /* argument registers */
   if (c->stack_bytes) memcpy(f + FRAME_STACK, *(uint8_t **)(frame + FRAME_CALLER_SP), c->stack_bytes);
-  memcpy(f + FRAME_CALLER_SP, frame + FRAME_CALLER_SP, 8);
   *(uint32_t *)(f + FRAME_CLOSURE) = c->id;
   *(uint32_t *)(f + FRAME_FLAGS) = detached ? CALLBACK_DETACHED : 0;
   memset(f + FRAME_RET_GPR, 0, 32); /* what C receives if JS cannot run */

@@ -35,14 +35,14 @@ const VOID_PTR = makePointer(typeOf('void'));
 const CONST_CHAR_PTR = typeOf('const char *');
 
 /** The C type a plain variadic value is passed as (documented in README, "Variadic calls"). */
-function defaultVariadicType(v: unknown, where: string): CType {
+function defaultVariadicType(v: unknown, name: string, i: number): CType {
   switch (typeof v) {
     case 'number': return Number.isInteger(v) && (v | 0) === v ? INT : DOUBLE;
     case 'bigint': return LLONG;
     case 'boolean': return BOOL;
     case 'string': return CONST_CHAR_PTR;
     case 'object': case 'function': return VOID_PTR;
-    default: throw new TrampfdTypeError(`${where}: cannot pass ${typeof v} as a variadic argument; use a [type, value] pair`);
+    default: throw new TrampfdTypeError(`argument ${i + 1} of ${name}: cannot pass ${typeof v} as a variadic argument; use a [type, value] pair`);
   }
 }
 
@@ -53,46 +53,55 @@ const scratchView = new DataView(new ArrayBuffer(8));
  * promotions do (bool/char/short to int, float to double): range checks and float rounding
  * follow the declared type, the bytes passed follow the promoted one.
  */
-function promoteValue(declared: CType, v: unknown, where: string): unknown {
+function promoteValue(declared: CType, v: unknown, name: string, i: number): unknown {
   const t = declared.kind === 'enum' ? declared.base : declared;
   if (t.kind !== 'scalar' || (t.size >= 4 && t.rep !== 'f32')) return v;
+  const where = `argument ${i + 1} of ${name}`;
   writeValue(scratchView, 0, declared, v, where);
   const back = readValue(scratchView, 0, declared, where);
   return typeof back === 'boolean' ? Number(back) : back;
 }
 
+/** Marks the marshaller stored at the end of a path of argument types. */
+const MARSHALLER = Symbol('marshaller');
+type TypeTrie = Map<CType | typeof MARSHALLER, TypeTrie | Marshaller>;
+
 function variadic(name: string, fn: FunctionType, address: number, options: CallOptions): Marshaller {
   const fixed = fn.params.length;
-  const cache = new Map<string, Marshaller>();
+  // One marshaller per sequence of extra-argument types, found by type identity (typeOf and
+  // the defaults return the same descriptor objects), without building a key per call.
+  const cache: TypeTrie = new Map();
   return function (...args: unknown[]): unknown {
     if (args.length < fixed) throw arityError(name, fixed, args.length, true);
     const types: CType[] = [];
     const values: unknown[] = args.slice(0, fixed);
+    let node = cache;
     for (let i = fixed; i < args.length; i++) {
       const a = args[i];
-      const where = `argument ${i + 1} of ${name}`;
       let type: CType;
       let value: unknown;
       if (Array.isArray(a) && a.length === 2 && (typeof a[0] === 'string' || (a[0] && typeof a[0] === 'object' && 'kind' in a[0]))) {
         try {
           type = typeOf(a[0] as string | CType);
         } catch (e) {
-          if (e instanceof Error) e.message = `${where}: ${e.message}`; // keep the class and code
+          if (e instanceof Error) e.message = `argument ${i + 1} of ${name}: ${e.message}`; // keep the class and code
           throw e;
         }
         value = a[1];
       } else {
-        type = defaultVariadicType(a, where);
+        type = defaultVariadicType(a, name, i);
         value = a;
       }
       types.push(type);
-      values.push(promoteValue(type, value, where));
+      values.push(promoteValue(type, value, name, i));
+      let next = node.get(type) as TypeTrie | undefined;
+      if (!next) node.set(type, (next = new Map()));
+      node = next;
     }
-    const key = types.map((t) => t.name).join(',');
-    let m = cache.get(key);
+    let m = node.get(MARSHALLER) as Marshaller | undefined;
     if (!m) {
       m = compile(buildOps(plan(fn, types), name), address, options);
-      cache.set(key, m);
+      node.set(MARSHALLER, m);
     }
     return m(...values);
   };

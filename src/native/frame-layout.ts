@@ -25,7 +25,7 @@ export const FRAME = Object.freeze({
   RET_FPR: 152,
   /** errno right after the call, when FLAG_ERRNO is set (4 bytes). */
   ERRNO: 168,
-  /** Callbacks: the caller's stack arguments (address of the first one). */
+  /** Callbacks, native side only: the caller's stack arguments (address of the first one). */
   CALLER_SP: 176,
   /** Callbacks: the id of the callback being entered (4 bytes). */
   CLOSURE: 184,
