@@ -4,11 +4,10 @@ import { hooks, pending, pins } from './codegen/convert.js';
 import { buildOps } from './codegen/ops.js';
 import { runnerFactory, type RunnerFactory } from './codegen/unmarshal.js';
 import { views, TOP_WORD } from './codegen/frame.js';
-import { parseFunctionType } from './decl/index.js';
 import { addon } from './native/addon.js';
 import { shared } from './native/shared.js';
 import { FRAME } from './native/frame-layout.js';
-import { globalScope, scopeGeneration } from './scope.js';
+import { functionOf } from './scope.js';
 import type { FunctionType } from './types/ctype.js';
 import { CallbackError } from './errors.js';
 import type { CallbackOf } from './typed.js';
@@ -53,8 +52,6 @@ interface Shape {
   readonly bind: RunnerFactory;
 }
 const shapes = new WeakMap<FunctionType, Shape>();
-/** Parsed declarations, valid until cdef() changes what names mean. */
-const declShapes = new Map<string, { shape: Shape; generation: number }>();
 
 function shapeOf(type: FunctionType, name: string): Shape {
   let s = shapes.get(type);
@@ -128,14 +125,9 @@ export function callback(decl: string | FunctionType, fn: CallbackFunction): Cal
   let type: FunctionType;
   let name = 'anonymous';
   if (typeof decl === 'string') {
-    const known = declShapes.get(decl);
-    if (known && known.generation === scopeGeneration()) return new Callback(known.shape, fn);
-    const d = parseFunctionType(decl, globalScope);
+    const d = functionOf(decl); // the same type object until cdef(), so shapeOf finds its shape
     type = d.type;
     name = d.name ?? name;
-    const shape = shapeOf(type, name);
-    declShapes.set(decl, { shape, generation: scopeGeneration() });
-    return new Callback(shape, fn);
   } else if (decl && typeof decl === 'object' && decl.kind === 'function') {
     type = decl;
   } else {

@@ -1,17 +1,13 @@
 // The process-wide C scope that cdef() fills and every declaration reads; parsed-type caches.
-import { TypeScope, cdef as parseDefinitions, parseTypeName } from './decl/index.js';
-import type { Declaration } from './decl/index.js';
+import { TypeScope, cdef as parseDefinitions, parseFunctionType, parseTypeName } from './decl/index.js';
+import type { Declaration, FunctionDeclaration } from './decl/index.js';
 import type { CType } from './types/ctype.js';
 import type { CdefResult } from './typed.js';
 
 export const globalScope = new TypeScope();
+// Parsed names and declarations; cleared by cdef(), after which a name may mean something new.
 const typeCache = new Map<string, CType>();
-let generation = 0;
-
-/** Changes whenever cdef() adds names, so caches of parsed declarations can tell they are stale. */
-export function scopeGeneration(): number {
-  return generation;
-}
+const functionCache = new Map<string, FunctionDeclaration>();
 
 /**
  * Registers C typedef, struct, union and enum declarations for later prototypes. The result's
@@ -20,8 +16,8 @@ export function scopeGeneration(): number {
 export function cdef<S extends string>(source: S): Declaration[] & CdefResult<S> {
   if (typeof source !== 'string') throw new TypeError(`cdef(source) expects a string, got ${typeof source}`);
   const out = parseDefinitions(source, globalScope);
-  typeCache.clear(); // a typedef or tag may now mean something new
-  generation++;
+  typeCache.clear();
+  functionCache.clear();
   return out;
 }
 
@@ -37,4 +33,14 @@ export function typeOf(type: string | CType): CType {
     typeCache.set(type, t);
   }
   return t;
+}
+
+/** A prototype, function-pointer type or typedef name of one, parsed once per cdef() state. */
+export function functionOf(decl: string): FunctionDeclaration {
+  let d = functionCache.get(decl);
+  if (!d) {
+    d = parseFunctionType(decl, globalScope);
+    functionCache.set(decl, d);
+  }
+  return d;
 }
