@@ -55,6 +55,11 @@ struct closure {
   struct closure *prev, *next;
 };
 
+/* A control word of the environment's frame buffer (CONTROL_FRAME, CONTROL_TOP). */
+static inline uint32_t control(const struct env_state *e, int offset) {
+  return *(const uint32_t *)(e->base + offset);
+}
+
 /* The environment whose JS thread is the calling thread (NULL on other threads). */
 extern __thread struct env_state *current_env __attribute__((tls_model("initial-exec")));
 

@@ -20,8 +20,6 @@ void trampfd_call(uint8_t *frame);
 
 __thread struct env_state *current_env __attribute__((tls_model("initial-exec")));
 
-static inline uint32_t ctl(const uint8_t *base, int off) { return *(const uint32_t *)(base + off); }
-
 static void call_frame(uint8_t *frame) {
   if (*(uint32_t *)(frame + FRAME_FLAGS) & FRAME_FLAG_ERRNO) {
     errno = 0;
@@ -38,7 +36,7 @@ static napi_value js_call(napi_env env, napi_callback_info info) {
   (void)info;
   struct env_state *e = current_env;
   struct entry saved = enter_scope(e);
-  call_frame(e->base + ctl(e->base, CONTROL_FRAME));
+  call_frame(e->base + control(e, CONTROL_FRAME));
   leave_scope(e, saved);
   return NULL;
 }
@@ -64,7 +62,7 @@ static void *blocking_main(void *p) {
 static napi_value js_call_blocking(napi_env env, napi_callback_info info) {
   (void)info;
   struct env_state *e = current_env;
-  struct blocking_job job = {e, e->base + ctl(e->base, CONTROL_FRAME), 0};
+  struct blocking_job job = {e, e->base + control(e, CONTROL_FRAME), 0};
   pthread_t th;
   if (pthread_create(&th, NULL, blocking_main, &job) != 0)
     return throw_error(env, "ERR_TRAMPFD_THREAD", "cannot start a helper thread for a blocking call");
@@ -111,9 +109,9 @@ static void async_complete(napi_env env, napi_status status, void *p) {
   napi_get_undefined(env, &undef);
   napi_get_boolean(env, status == napi_ok, &ok);
   /* The frame comes back to the top of the frame stack, where on_done reads its results. */
-  uint8_t *base = current_env->base;
-  uint32_t top = ctl(base, CONTROL_TOP);
-  if (top + j->size <= FRAME_BUFFER_SIZE) memcpy(base + top, j->frame, j->size);
+  struct env_state *e = current_env;
+  uint32_t top = control(e, CONTROL_TOP);
+  if (top + j->size <= FRAME_BUFFER_SIZE) memcpy(e->base + top, j->frame, j->size);
   napi_call_function(env, undef, fn, 1, &ok, NULL);
   napi_delete_reference(env, j->on_done);
   napi_delete_async_work(env, j->work);
@@ -133,8 +131,8 @@ static napi_value js_call_async(napi_env env, napi_callback_info info) {
     return throw_type(env, "ERR_TRAMPFD_CALL", "callAsync(size, onDone)");
   struct async_job *j = calloc(1, sizeof *j);
   if (!j || !(j->frame = malloc(size))) { free(j); return throw_error(env, "ERR_TRAMPFD_CALL", "out of memory"); }
-  uint8_t *base = current_env->base;
-  memcpy(j->frame, base + ctl(base, CONTROL_FRAME), size);
+  struct env_state *e = current_env;
+  memcpy(j->frame, e->base + control(e, CONTROL_FRAME), size);
   j->size = size;
   napi_create_reference(env, argv[1], 1, &j->on_done);
   napi_create_string_utf8(env, "trampfd.async", NAPI_AUTO_LENGTH, &name);

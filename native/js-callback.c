@@ -24,7 +24,7 @@ __attribute__((noreturn)) static void fatal(const char *msg) {
 
 void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int detached) {
   uint8_t *base = e->base;
-  uint32_t top = *(uint32_t *)(base + CONTROL_TOP);
+  uint32_t top = control(e, CONTROL_TOP);
   if ((size_t)top + c->frame_bytes > FRAME_BUFFER_SIZE)
     fatal("trampfd: the frame stack is exhausted: callbacks nested too deeply; aborting\n");
   uint8_t *f = base + top;

@@ -101,8 +101,9 @@ static napi_value mem_copy(napi_env env, napi_callback_info info, bool load) {
   uint32_t len;
   if (get_args(env, info, argv, 2) != 2) return throw_type(env, CODE, "memLoad/memStore(pointer, length)");
   if (!address_arg(env, argv[0], "pointer", &p) || napi_get_value_uint32(env, argv[1], &len) != napi_ok) return NULL;
-  uint8_t *base = current_env->base;
-  uint32_t top = *(uint32_t *)(base + CONTROL_TOP);
+  struct env_state *e = current_env;
+  uint8_t *base = e->base;
+  uint32_t top = control(e, CONTROL_TOP);
   if ((size_t)top + len > FRAME_BUFFER_SIZE) return throw_error(env, CODE, "%u bytes do not fit in the frame buffer", len);
   /* SAFETY: the caller vouches for [p, p + len), as for memory.view. */
   if (load) memcpy(base + top, (const void *)p, len);

@@ -44,10 +44,8 @@ bool get_u64(napi_env env, napi_value v, const char *what, uint64_t *out) {
   }
   if (t == napi_bigint) {
     bool lossless;
-    int64_t as_signed;
     napi_get_value_bigint_uint64(env, v, out, &lossless);
     if (!lossless) {
-      napi_get_value_bigint_int64(env, v, &as_signed, &lossless);
       throw_type(env, "ERR_TRAMPFD_ADDRESS", "%s must fit in 64 unsigned bits", what);
       return false;
     }
