@@ -2,7 +2,7 @@
 // Usage: node bench/callbacks.mjs [rounds] [filter]   (after npm run build; needs gcc)
 // Method (bench/README.md, "callbacks.mjs"): the same C loop (callback-lib.c) calls each peer's
 // JS `int f(int)`; a warm-up, then `rounds` rounds interleaving the peers; the median round.
-import { buildLib, loadNapiPeer, require } from './support.mjs';
+import { buildLib, interleave, loadNapiPeer, printTable, require } from './support.mjs';
 import { callback, load } from '../dist/index.js';
 
 const koffi = require('koffi');
@@ -61,34 +61,16 @@ function timeOnce(run, n, want) {
   return Number(t1 - t0) / n;
 }
 
-const median = (xs) => { const a = [...xs].sort((p, q) => p - q); return a[a.length >> 1]; };
-
 const results = [];
 for (const c of cases) {
   if (filter && !c.name.includes(filter)) continue;
-  const runs = {};
+  const timers = {};
   for (const [peer, run] of Object.entries(c.peers)) {
-    runs[peer] = { run, times: [] };
     for (let w = 0; w < 3; w++) timeOnce(run, c.iters, c.want(c.iters)); // warm up: tier up
+    timers[peer] = () => timeOnce(run, c.iters, c.want(c.iters));
   }
-  for (let r = 0; r < rounds; r++) {
-    const order = Object.keys(runs);
-    for (let k = 0; k < r % order.length; k++) order.push(order.shift());
-    for (const peer of order) runs[peer].times.push(timeOnce(runs[peer].run, c.iters, c.want(c.iters)));
-  }
-  const m = Object.fromEntries(Object.entries(runs).map(([p, r]) => [p, median(r.times)]));
-  const best = Object.fromEntries(Object.entries(runs).map(([p, r]) => [p, Math.min(...r.times)]));
-  results.push({ name: c.name, m, best });
+  results.push({ name: c.name, ...interleave(timers, rounds) });
 }
-
-const pad = (s, n) => String(s).padStart(n);
-const cell = (m, best, p) => (m[p] === undefined ? '—' : `${m[p].toFixed(1)} (${best[p].toFixed(1)})`);
-const ratio = (a, b) => (a === undefined || b === undefined ? '—' : (a / b).toFixed(2));
-console.log(`node ${process.version}, koffi ${koffi.version}, ${rounds} rounds, median ns/op (best in brackets)`);
-console.log(`${'case'.padEnd(40)}${pad('trampfd', 16)}${pad('koffi', 16)}${pad('N-API', 16)}${pad('t/koffi', 9)}${pad('t/N-API', 9)}`);
-for (const { name, m, best } of results) {
-  console.log(`${name.padEnd(40)}${pad(cell(m, best, 'trampfd'), 16)}${pad(cell(m, best, 'koffi'), 16)}` +
-    `${pad(cell(m, best, 'napi'), 16)}${pad(ratio(m.trampfd, m.koffi), 9)}${pad(ratio(m.trampfd, m.napi), 9)}`);
-}
+printTable(koffi.version, rounds, results, 40);
 tCb.free();
 koffi.unregister(kCb);

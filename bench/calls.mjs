@@ -2,7 +2,7 @@
 // Usage: node bench/calls.mjs [rounds] [filter]   (after npm run build; needs gcc)
 // Method (bench/README.md): one generated loop per peer and case (no shared call sites), a
 // warm-up, then `rounds` rounds that interleave the peers; the median round is reported.
-import { buildLib, loadNapiPeer, require } from './support.mjs';
+import { buildLib, interleave, loadNapiPeer, printTable, require } from './support.mjs';
 import { cdef, load } from '../dist/index.js';
 
 const koffi = require('koffi');
@@ -93,37 +93,18 @@ function timeOnce(loop, fn, ctx, n) {
   return Number(t1 - t0) / n;
 }
 
-const median = (xs) => { const a = [...xs].sort((p, q) => p - q); return a[a.length >> 1]; };
-
 const results = [];
 for (const c of cases) {
   if (filter && !c.name.includes(filter)) continue;
-  const runs = {};
+  const timers = {};
   for (const [peer, fns] of Object.entries(peers)) {
     const fn = fns[key[c.name]];
     if (!c.check(fn, peer)) throw new Error(`${peer}: wrong result for ${c.name}`);
     const body = typeof c.body === 'string' ? c.body : c.body[peer];
-    runs[peer] = { loop: makeLoop(body), fn, times: [] };
-    for (let w = 0; w < 3; w++) runs[peer].loop(fn, c.ctx, c.iters); // warm up: tier up to optimised code
+    const loop = makeLoop(body);
+    for (let w = 0; w < 3; w++) loop(fn, c.ctx, c.iters); // warm up: tier up to optimised code
+    timers[peer] = () => timeOnce(loop, fn, c.ctx, c.iters);
   }
-  for (let r = 0; r < rounds; r++) {
-    // Rotate the order each round so no peer always runs right after another's GC debt.
-    const order = Object.keys(runs);
-    for (let k = 0; k < r % order.length; k++) order.push(order.shift());
-    for (const peer of order) runs[peer].times.push(timeOnce(runs[peer].loop, runs[peer].fn, c.ctx, c.iters));
-  }
-  const m = Object.fromEntries(Object.entries(runs).map(([p, r]) => [p, median(r.times)]));
-  const best = Object.fromEntries(Object.entries(runs).map(([p, r]) => [p, Math.min(...r.times)]));
-  results.push({ name: c.name, m, best });
+  results.push({ name: c.name, ...interleave(timers, rounds) });
 }
-
-const pad = (s, n) => String(s).padStart(n);
-const f1 = (x) => x.toFixed(1);
-const f2 = (x) => x.toFixed(2);
-console.log(`node ${process.version}, koffi ${koffi.version}, ${rounds} rounds, median ns/op (best in brackets)`);
-console.log(`${'case'.padEnd(26)}${pad('trampfd', 16)}${pad('koffi', 16)}${pad('N-API', 16)}${pad('t/koffi', 9)}${pad('t/N-API', 9)}`);
-for (const { name, m, best } of results) {
-  const cell = (p) => `${f1(m[p])} (${f1(best[p])})`;
-  console.log(`${name.padEnd(26)}${pad(cell('trampfd'), 16)}${pad(cell('koffi'), 16)}${pad(cell('napi'), 16)}` +
-    `${pad(f2(m.trampfd / m.koffi), 9)}${pad(f2(m.trampfd / m.napi), 9)}`);
-}
+printTable(koffi.version, rounds, results, 26);
