@@ -19,12 +19,12 @@ export type { CallOptions, Marshaller };
 
 const TWO32 = 4294967296;
 
-function copyPieces(pieces: readonly CopyPiece[], fromBase: (p: CopyPiece) => string, toBase: (p: CopyPiece) => string,
-  registers: boolean): string {
+/** Moves pieces between scratch and slots: register slots whole (bytes past the value are
+    padding), stack bytes by their size. */
+function copyPieces(pieces: readonly CopyPiece[], fromBase: (p: CopyPiece) => string, toBase: (p: CopyPiece) => string): string {
   return pieces.map((p) => {
     const s = fromBase(p), d = toBase(p);
-    // Register pieces move whole 8-byte slots (bytes past the value are don't-care padding).
-    if (registers || p.size === 8) return `u32[(${d}) >> 2] = u32[(${s}) >> 2]; u32[((${d}) >> 2) + 1] = u32[((${s}) >> 2) + 1];`;
+    if (p.at < FRAME.STACK || p.size === 8) return `u32[(${d}) >> 2] = u32[(${s}) >> 2]; u32[((${d}) >> 2) + 1] = u32[((${s}) >> 2) + 1];`;
     return `u8.copyWithin(${d}, ${s}, ${s} + ${p.size});`;
   }).join('\n    ');
 }
@@ -43,7 +43,7 @@ function returnCode(ops: CallOps, wideTypes: CType[]): string {
           return `f + ${p.at + k - p.from}`;
         }, wideTypes)};`;
       }
-      return `${copyPieces(r.pieces, (p) => `f + ${p.at}`, (p) => `f + ${r.scratch + p.from}`, true)}
+      return `${copyPieces(r.pieces, (p) => `f + ${p.at}`, (p) => `f + ${r.scratch + p.from}`)}
     return readValue(dv, f + ${r.scratch}, RT, RW);`;
     case 'scalar': {
       const o = `f + ${r.at}`;
@@ -64,7 +64,7 @@ export function marshallerSource(ops: CallOps, fn: number, options: CallOptions 
     const v = `a${a.index}`;
     if (a.kind === 'aggregate') {
       const generic = `writeValue(dv, f + ${a.scratch}, T[${a.index}], ${v}, W[${a.index}]);\n  ` +
-        copyPieces(a.pieces, (p) => `f + ${a.scratch + p.from}`, (p) => `f + ${p.at}`, a.pieces.every((p) => p.at < FRAME.STACK));
+        copyPieces(a.pieces, (p) => `f + ${a.scratch + p.from}`, (p) => `f + ${p.at}`);
       if (fastRecord(a.type)) {
         const dest = (k: number): string => {
           const p = a.pieces.find((q) => k >= q.from && k < q.from + Math.max(q.size, 8))!;

@@ -27,8 +27,9 @@ export function move8(from: number, to: number): void {
   u32[(to >> 2) + 1] = u32[(from >> 2) + 1]!;
 }
 
-function copy(p: CopyPiece, from: number, to: number, registers: boolean): void {
-  if (registers || p.size === 8) move8(from, to);
+/** Register pieces move whole 8-byte slots (bytes past the value are padding); stack pieces their size. */
+function copy(p: CopyPiece, from: number, to: number): void {
+  if (p.at < FRAME.STACK || p.size === 8) move8(from, to);
   else u8.copyWithin(to, from, from + p.size);
 }
 
@@ -38,8 +39,7 @@ export function marshalArgs(ops: CallOps, fn: number, flags: number, args: reado
     const v = args[a.index];
     if (a.kind === 'aggregate') {
       writeValue(dv, f + a.scratch, a.type, v, a.where);
-      const regs = a.pieces.every((p) => p.at < FRAME.STACK);
-      for (const p of a.pieces) copy(p, f + a.scratch + p.from, f + p.at, regs);
+      for (const p of a.pieces) copy(p, f + a.scratch + p.from, f + p.at);
     } else if (a.store === 'pointer') {
       pointerArg(f + a.at, a.type, a.cstring, v, a.where);
     } else {
