@@ -45,6 +45,9 @@ static int debug;          /* TRAMPFD_FFI_DEBUG */
 static char why[256];      /* why not, when !active */
 static void *entries[8];   /* closure entries the self-test verified */
 static int nentries;
+static int done;           /* init ran: the fast path skips pthread_once */
+static pthread_key_t blocks_key;
+static void drop_blocks(void *unused);
 
 /* Written over tramp[] of every shim closure; `self` tells a copy from the original. */
 #define SHIM_MAGIC 0x3169666670727466ull
@@ -52,7 +55,7 @@ struct marker {
   uint64_t magic;
   tramp_t *tramp;
   void *self;
-  void *entry; /* the entry the trampoline jumps to, NULL before prep */
+  size_t small; /* 1: a SMALL_BLOCK block, which goes back to this thread's block cache */
 };
 _Static_assert(sizeof(struct marker) <= FFI_TRAMPOLINE_SIZE, "the marker fits in tramp[]");
 
@@ -62,6 +65,7 @@ static void *lookup(const char *name) {
 }
 
 static void init(void) {
+  pthread_key_create(&blocks_key, drop_blocks);
   const char *d = getenv("TRAMPFD_FFI_DEBUG");
   debug = d && *d && strcmp(d, "0") != 0;
   sys.alloc = (void *(*)(size_t, void **))lookup("ffi_closure_alloc");
@@ -76,6 +80,7 @@ static void init(void) {
     if (n > 0) { nentries = n; active = 1; }
     else if (n == 0) snprintf(why, sizeof why, "the self-test verified no closure entry");
   }
+  __atomic_store_n(&done, 1, __ATOMIC_RELEASE);
   if (!debug) return;
   if (active) {
     struct tramp_stats s;
@@ -88,19 +93,54 @@ static void init(void) {
   }
 }
 
-static inline void ready(void) { pthread_once(&once, init); }
+static inline void ready(void) {
+  if (__builtin_expect(!__atomic_load_n(&done, __ATOMIC_ACQUIRE), 0)) pthread_once(&once, init);
+}
 
-static void mark(ffi_closure *c, tramp_t *t, void *entry) {
-  struct marker m = { SHIM_MAGIC, t, c, entry };
+static void mark(ffi_closure *c, tramp_t *t, size_t small) {
+  struct marker m = { SHIM_MAGIC, t, c, small };
   memcpy(c->tramp, &m, sizeof m);
 }
 
-/* The trampoline of a shim closure; NULL for any other closure. */
-static tramp_t *ours(const ffi_closure *c) {
-  struct marker m;
-  memcpy(&m, c->tramp, sizeof m);
-  if (m.magic != SHIM_MAGIC || m.self != c || tramp_context(m.tramp) != c) return NULL;
-  return m.tramp;
+/* The marker of a shim closure; 0 for any other closure. Free clears the marker, so a stale
+   one never survives in reused memory, and a copy of a closure fails the `self` test. */
+static int ours(const ffi_closure *c, struct marker *m) {
+  memcpy(m, c->tramp, sizeof *m);
+  return m->magic == SHIM_MAGIC && m->self == c;
+}
+
+/* Closures of the common size come from a per-thread LIFO of malloc'd blocks: a program that
+   keeps a few dozen callbacks alive would otherwise miss malloc's small per-thread cache. */
+#define SMALL_BLOCK 64
+#define BLOCK_CACHE 256
+_Static_assert(sizeof(ffi_closure) <= SMALL_BLOCK, "an ffi_closure fits a small block");
+struct block { struct block *next; };
+static __thread struct block *blocks __attribute__((tls_model("initial-exec")));
+static __thread unsigned nblocks __attribute__((tls_model("initial-exec")));
+
+static void drop_blocks(void *unused) {
+  (void)unused;
+  for (struct block *b = blocks, *n; b; b = n) { n = b->next; free(b); }
+  blocks = NULL;
+  nblocks = 0;
+}
+
+static void *block_get(void) {
+  struct block *b = blocks;
+  if (!b) return malloc(SMALL_BLOCK);
+  blocks = b->next;
+  nblocks--;
+  return b;
+}
+
+static void block_put(void *p) {
+  if (nblocks == BLOCK_CACHE) { free(p); return; }
+  /* The key's destructor gives a thread's blocks back to malloc when the thread ends. */
+  if (!blocks) pthread_setspecific(blocks_key, (void *)1);
+  struct block *b = p;
+  b->next = blocks;
+  blocks = b;
+  nblocks++;
 }
 
 /* Where a trampoline goes before the closure is prepared. */
@@ -119,28 +159,29 @@ static int verified(const void *entry) {
 
 /* After the system prep ran on shim closure `c`: point its trampoline at the entry the
    system wrote, if that entry was verified, and put the marker back over tramp[]. */
-static ffi_status finish(ffi_closure *c, tramp_t *t, ffi_status st) {
+static ffi_status finish(ffi_closure *c, const struct marker *m, ffi_status st) {
+  struct marker now;
   void *entry = shim_arch_entry(c);
   if (st != FFI_OK) {
-    if (entry) mark(c, t, NULL); /* a failed prep wrote nothing executable to keep */
+    if (entry) mark(c, m->tramp, m->small); /* a failed prep wrote nothing executable to keep */
     return st;
   }
   if (!entry) {
     /* The system prep was routed back through us (raw closures call ffi_prep_closure_loc
        through the PLT), which already finished it. */
-    if (ours(c) == t) return FFI_OK;
+    if (ours(c, &now) && now.tramp == m->tramp) return FFI_OK;
     if (debug) fprintf(stderr, "trampfd-ffi: ffi_prep_closure_loc wrote an unknown trampoline; the closure is not usable\n");
-    mark(c, t, NULL);
+    mark(c, m->tramp, m->small);
     return FFI_BAD_ABI;
   }
   if (!verified(entry)) {
     if (debug) fprintf(stderr, "trampfd-ffi: closure entry %p was not verified by the self-test; the closure is not usable\n", entry);
-    tramp_set(t, (void *)not_prepared, c);
-    mark(c, t, NULL);
+    tramp_set(m->tramp, (void *)not_prepared, c);
+    mark(c, m->tramp, m->small);
     return FFI_BAD_ABI;
   }
-  tramp_set(t, entry, c);
-  mark(c, t, entry);
+  tramp_set(m->tramp, entry, c);
+  mark(c, m->tramp, m->small);
   return FFI_OK;
 }
 
@@ -148,41 +189,42 @@ SHIM_API void *ffi_closure_alloc(size_t size, void **code) {
   ready();
   if (!active) return sys.alloc ? sys.alloc(size, code) : NULL;
   if (!code) return NULL;
-  ffi_closure *c = malloc(size > sizeof *c ? size : sizeof *c);
+  size_t small = size <= SMALL_BLOCK;
+  ffi_closure *c = small ? block_get() : malloc(size);
   if (!c) return NULL;
   tramp_t *t = tramp_alloc();
   if (!t) {
     static int told;
     if (!__atomic_exchange_n(&told, 1, __ATOMIC_RELAXED) || debug)
       fprintf(stderr, "trampfd-ffi: ffi_closure_alloc failed: %s\n", tramp_error());
-    free(c);
+    if (small) block_put(c); else free(c);
     return NULL;
   }
   tramp_set(t, (void *)not_prepared, c);
-  mark(c, t, NULL);
+  mark(c, t, small);
   *code = tramp_addr(t);
   return c;
 }
 
 SHIM_API void ffi_closure_free(void *ptr) {
   ready();
+  struct marker m;
   if (!ptr) return;
-  tramp_t *t = ours(ptr);
-  if (!t) {
+  if (!ours(ptr, &m)) {
     if (sys.free) sys.free(ptr);
     return;
   }
-  memset(((ffi_closure *)ptr)->tramp, 0, sizeof(struct marker));
-  tramp_free(t); /* a later call through the code address traps with trampfd's message */
-  free(ptr);
+  memset(((ffi_closure *)ptr)->tramp, 0, sizeof m);
+  tramp_free(m.tramp); /* a later call through the code address traps with trampfd's message */
+  if (m.small) block_put(ptr); else free(ptr);
 }
 
 SHIM_API ffi_status ffi_prep_closure_loc(ffi_closure *c, ffi_cif *cif, closure_fun *fun, void *user_data,
                                          void *codeloc) {
+  struct marker m;
   ready();
-  tramp_t *t = ours(c);
-  if (!t) return sys.prep_loc ? sys.prep_loc(c, cif, fun, user_data, codeloc) : FFI_BAD_ABI;
-  return finish(c, t, sys.prep_loc(c, cif, fun, user_data, codeloc));
+  if (!ours(c, &m)) return sys.prep_loc ? sys.prep_loc(c, cif, fun, user_data, codeloc) : FFI_BAD_ABI;
+  return finish(c, &m, sys.prep_loc(c, cif, fun, user_data, codeloc));
 }
 
 SHIM_API ffi_status ffi_prep_closure(ffi_closure *c, ffi_cif *cif, closure_fun *fun, void *user_data) {
@@ -193,11 +235,11 @@ SHIM_API ffi_status ffi_prep_closure(ffi_closure *c, ffi_cif *cif, closure_fun *
    raw closure back through it; for a shim closure that must be the closure, not the code. */
 SHIM_API ffi_status ffi_prep_raw_closure_loc(ffi_raw_closure *c, ffi_cif *cif, raw_fun *fun, void *user_data,
                                              void *codeloc) {
+  struct marker m;
   ready();
   if (!sys.prep_raw_loc) return FFI_BAD_ABI;
-  tramp_t *t = ours((ffi_closure *)c);
-  if (!t) return sys.prep_raw_loc(c, cif, fun, user_data, codeloc);
-  return finish((ffi_closure *)c, t, sys.prep_raw_loc(c, cif, fun, user_data, c));
+  if (!ours((ffi_closure *)c, &m)) return sys.prep_raw_loc(c, cif, fun, user_data, codeloc);
+  return finish((ffi_closure *)c, &m, sys.prep_raw_loc(c, cif, fun, user_data, c));
 }
 
 SHIM_API ffi_status ffi_prep_raw_closure(ffi_raw_closure *c, ffi_cif *cif, raw_fun *fun, void *user_data) {
@@ -206,11 +248,11 @@ SHIM_API ffi_status ffi_prep_raw_closure(ffi_raw_closure *c, ffi_cif *cif, raw_f
 
 SHIM_API ffi_status ffi_prep_java_raw_closure_loc(ffi_java_raw_closure *c, ffi_cif *cif, java_raw_fun *fun,
                                                   void *user_data, void *codeloc) {
+  struct marker m;
   ready();
   if (!sys.prep_java_raw_loc) return FFI_BAD_ABI;
-  tramp_t *t = ours((ffi_closure *)c);
-  if (!t) return sys.prep_java_raw_loc(c, cif, fun, user_data, codeloc);
-  return finish((ffi_closure *)c, t, sys.prep_java_raw_loc(c, cif, fun, user_data, c));
+  if (!ours((ffi_closure *)c, &m)) return sys.prep_java_raw_loc(c, cif, fun, user_data, codeloc);
+  return finish((ffi_closure *)c, &m, sys.prep_java_raw_loc(c, cif, fun, user_data, c));
 }
 
 SHIM_API ffi_status ffi_prep_java_raw_closure(ffi_java_raw_closure *c, ffi_cif *cif, java_raw_fun *fun,
