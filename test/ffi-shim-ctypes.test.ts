@@ -4,8 +4,8 @@
 // callback the process has no writable+executable mapping and no writable alias of code.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 import { run, shimPath } from './support-ffi-shim.js';
 import { mdweExec, repo, scratchDir } from './support-native.js';
@@ -100,4 +100,24 @@ test('the same check finds the system libffi\'s rwx page, and its memfd alias un
   const mdwe = mapsReport(false, true);
   assert.ok(mdwe.violations.some((l) => / rw-s .*memfd/.test(l)) && mdwe.violations.some((l) => / r-xs .*memfd/.test(l)),
     mdwe.violations.join('\n'));
+});
+
+test('the README\'s libffi programs sample runs, on the shim, and prints what it says', () => {
+  requirePython();
+  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## libffi programs'));
+  const block = /^```sh\n([\s\S]*?)^```$/m.exec(section)?.[1];
+  assert.ok(block?.includes('python3'), 'the section has its sh sample');
+  const bin = join(scratchDir(), 'readme-bin');
+  mkdirSync(bin, { recursive: true });
+  if (!existsSync(join(bin, 'trampfd'))) symlinkSync(join(repo, 'bin', 'trampfd.mjs'), join(bin, 'trampfd'));
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:/usr/bin:${process.env.PATH}`, TRAMPFD_FFI_DEBUG: '1' };
+  delete env.LD_PRELOAD;
+  const r = spawnSync('sh', ['-e', '-c', block!], { env, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const expected = [...block!.matchAll(/# prints: (.*)$/gm)].map((m) => m[1]!.trim());
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.match(lines[0]!, /^libffi shim +.*LD_PRELOAD=\/\S+\/libtrampfd-ffi\.so <program>$/);
+  assert.deepEqual(lines.slice(1), expected);
+  assert.match(r.stderr, /trampfd-ffi: closures run on trampfd trampolines \(file mode\)/);
 });
