@@ -42,6 +42,7 @@
           "ldflags": [
             "-Wl,-z,max-page-size=0x10000",
             "-Wl,-z,noexecstack",
+            "-Wl,-z,nodelete",
             "-Wl,--version-script=<(module_root_dir)/native/ffi/libtrampfd-ffi.map"
           ],
           "libraries": ["-lffi", "-lpthread"]
