@@ -25,7 +25,7 @@ static struct peer load(const char *name, void *h) {
 
 static double now_ns(void) {
   struct timespec ts;
-  clock_gettime(CLOCK_MONOTONIC, &ts);
+  clock_gettime(CLOCK_THREAD_CPUTIME_ID, &ts); /* CPU time: a loaded machine preempts us */
   return ts.tv_sec * 1e9 + ts.tv_nsec;
 }
 

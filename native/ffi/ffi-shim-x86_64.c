@@ -4,6 +4,7 @@
 #include "../tramp.h"
 
 #include <dlfcn.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,8 +21,14 @@ static const unsigned char legacy[24] = {
 _Static_assert(FFI_TRAMPOLINE_SIZE == sizeof legacy + sizeof(void *), "the legacy trampoline fills tramp[]");
 
 void *shim_arch_entry(const ffi_closure *c) {
+  /* In words, as the system prep wrote them (a byte compare would stall on its stores). */
+  for (size_t i = 0; i < sizeof legacy; i += 8) {
+    uint64_t have, want;
+    memcpy(&have, c->tramp + i, 8);
+    memcpy(&want, legacy + i, 8);
+    if (have != want) return NULL;
+  }
   void *entry;
-  if (memcmp(c->tramp, legacy, sizeof legacy) != 0) return NULL;
   memcpy(&entry, c->tramp + sizeof legacy, sizeof entry);
   return entry;
 }

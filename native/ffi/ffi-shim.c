@@ -97,16 +97,31 @@ static inline void ready(void) {
   if (__builtin_expect(!__atomic_load_n(&done, __ATOMIC_ACQUIRE), 0)) pthread_once(&once, init);
 }
 
+/* Field by field, in words: a struct copied through the stack would cost store-forwarding
+   stalls right where the system prep has just written these bytes. */
+static inline void put_word(ffi_closure *c, size_t off, uint64_t v) { memcpy(c->tramp + off, &v, sizeof v); }
+static inline uint64_t get_word(const ffi_closure *c, size_t off) {
+  uint64_t v;
+  memcpy(&v, c->tramp + off, sizeof v);
+  return v;
+}
+
 static void mark(ffi_closure *c, tramp_t *t, size_t small) {
-  struct marker m = { SHIM_MAGIC, t, c, small };
-  memcpy(c->tramp, &m, sizeof m);
+  put_word(c, offsetof(struct marker, magic), SHIM_MAGIC);
+  put_word(c, offsetof(struct marker, tramp), (uintptr_t)t);
+  put_word(c, offsetof(struct marker, self), (uintptr_t)c);
+  put_word(c, offsetof(struct marker, small), small);
 }
 
 /* The marker of a shim closure; 0 for any other closure. Free clears the marker, so a stale
    one never survives in reused memory, and a copy of a closure fails the `self` test. */
 static int ours(const ffi_closure *c, struct marker *m) {
-  memcpy(m, c->tramp, sizeof *m);
-  return m->magic == SHIM_MAGIC && m->self == c;
+  if (get_word(c, offsetof(struct marker, magic)) != SHIM_MAGIC ||
+      get_word(c, offsetof(struct marker, self)) != (uintptr_t)c)
+    return 0;
+  m->tramp = (tramp_t *)(uintptr_t)get_word(c, offsetof(struct marker, tramp));
+  m->small = get_word(c, offsetof(struct marker, small));
+  return 1;
 }
 
 /* Closures of the common size come from a per-thread LIFO of malloc'd blocks: a program that
@@ -214,7 +229,7 @@ SHIM_API void ffi_closure_free(void *ptr) {
     if (sys.free) sys.free(ptr);
     return;
   }
-  memset(((ffi_closure *)ptr)->tramp, 0, sizeof m);
+  put_word(ptr, offsetof(struct marker, magic), 0);
   tramp_free(m.tramp); /* a later call through the code address traps with trampfd's message */
   if (m.small) block_put(ptr); else free(ptr);
 }
