@@ -55,6 +55,18 @@ test('on the in-image pool (TRAMPFD_TRAMPOLINES=image) closures still work', () 
   }
 });
 
+test('on an exhausted in-image pool ffi_closure_alloc returns NULL and says why, once; in file mode it does not run out', () => {
+  const exe = buildAgainstLibffi('ffi-shim-check.c');
+  const image = run([exe, 'exhaust'], { shim: true, env: { TRAMPFD_TRAMPOLINES: 'image' } });
+  const out = ok(image, 'exhaust');
+  const n = Number(/^allocated (\d+)$/m.exec(out)?.[1]);
+  assert.ok(n > 4000 && n <= 4096, `at most the pool's 4,096 slots: ${n}`);
+  const told = image.stderr.match(/^trampfd-ffi: ffi_closure_alloc failed: the in-image trampoline pool is exhausted.*$/gm) ?? [];
+  assert.equal(told.length, 1, image.stderr);
+  const file = ok(run([exe, 'exhaust'], { shim: true }), 'exhaust (file mode)');
+  assert.match(file, /^allocated 20000$/m);
+});
+
 test('a freed closure traps with trampfd\'s message; an unprepared one aborts with the shim\'s', () => {
   const exe = buildAgainstLibffi('ffi-shim-check.c');
   const freed = run([exe, 'freed'], { shim: true, mdwe: true });

@@ -1,6 +1,6 @@
 /* Area: libtrampfd-ffi.so. Purpose: drives libffi's closure API the way programs use it, each
    check against what the closure must compute; runs the same with the system libffi alone.
-   Usage: ffi-shim-check basic|foreign|freed|unprepared|threads|fork|status [count] */
+   Usage: ffi-shim-check basic|foreign|freed|unprepared|threads|fork|exhaust|status [count] */
 #define _GNU_SOURCE
 #include <dlfcn.h>
 #include <ffi.h>
@@ -206,6 +206,17 @@ static void forked(void) {
   printf("ok fork\n");
 }
 
+/* Allocates until ffi_closure_alloc fails (bounded): on the in-image pool it must, cleanly. */
+static void exhaust(void) {
+  enum { MAX = 20000 };
+  static void *codes[MAX];
+  static ffi_closure *cs[MAX];
+  int n = 0;
+  while (n < MAX && (cs[n] = ffi_closure_alloc(sizeof(ffi_closure), &codes[n])) != NULL) n++;
+  printf("allocated %d\n", n);
+  for (int i = 0; i < n; i++) ffi_closure_free(cs[i]);
+}
+
 static void status(void) {
   status_fn *st = shim_status();
   if (!st) { printf("no shim\n"); return; }
@@ -217,7 +228,7 @@ static void status(void) {
 }
 
 int main(int argc, char **argv) {
-  CHECK(argc >= 2, "usage: ffi-shim-check basic|foreign|freed|unprepared|threads|fork|status [count]");
+  CHECK(argc >= 2, "usage: ffi-shim-check basic|foreign|freed|unprepared|threads|fork|exhaust|status [count]");
   prep_cifs();
   const char *what = argv[1];
   if (!strcmp(what, "basic")) basic();
@@ -227,6 +238,7 @@ int main(int argc, char **argv) {
   else if (!strcmp(what, "threads")) threads(argc > 2 ? atoi(argv[2]) : 2000);
   else if (!strcmp(what, "fork")) forked();
   else if (!strcmp(what, "status")) status();
+  else if (!strcmp(what, "exhaust")) exhaust();
   else CHECK(0, "unknown check '%s'", what);
   return 0;
 }
