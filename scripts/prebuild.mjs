@@ -1,4 +1,5 @@
-// npm prepack: copies the built addon and the MDWE exec wrapper into prebuilds/<platform>-<arch>/,
+// npm prepack: copies the built addon, the MDWE exec wrapper and the libffi shim
+// (libtrampfd-ffi.so, built when libffi-dev is there) into prebuilds/<platform>-<arch>/,
 // so the package tarball installs without build tools. `--clean` (npm postpack) removes them
 // again: in a working tree a left-over prebuild would shadow build/Release (it is loaded first).
 import { chmodSync, copyFileSync, existsSync, mkdirSync, rmSync, statSync } from 'node:fs';
@@ -13,6 +14,8 @@ if (process.argv.includes('--clean')) {
 
 // The addon is N-API (ABI-stable across Node versions), so one unversioned file serves them all.
 const files = ['trampfd.node', 'trampfd-mdwe-exec'];
+if (existsSync(new URL('build/Release/libtrampfd-ffi.so', root))) files.push('libtrampfd-ffi.so');
+else console.warn('prebuild: build/Release/libtrampfd-ffi.so is missing (no libffi-dev at build time): not shipped');
 const target = new URL(`${process.platform}-${process.arch}/`, prebuilds);
 for (const f of files) {
   if (!existsSync(new URL(`build/Release/${f}`, root))) {
@@ -23,7 +26,7 @@ for (const f of files) {
 rmSync(prebuilds, { recursive: true, force: true });
 mkdirSync(target, { recursive: true });
 for (const f of files) {
-  // A real copy, not a link: the trampoline allocator maps its own .node file again.
+  // A real copy, not a link: the trampoline allocator maps its own file again.
   const from = new URL(`build/Release/${f}`, root);
   const to = new URL(f, target);
   copyFileSync(from, to);

@@ -1,6 +1,7 @@
 // The `trampfd` command: call one C function from the shell, or report what this system allows.
 import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
+import { join } from 'node:path';
 import { loadedAddonPath, mdweExecPath, root } from './native/load.cjs';
 import type { CType, FunctionType } from './types/ctype.js';
 
@@ -47,7 +48,8 @@ const DOCTOR_USAGE = `Usage: trampfd doctor [--json]
 Reports the platform, architecture, Node version, page size, which trampfd addon
 loaded, the trampoline mode (file-mapped or in-image) with tables and slots, whether
 this process or the system enforces W^X (PR_SET_MDWE, SELinux deny_execmem, seccomp)
-and whether Node runs JIT-less. Exits 0 when the trampoline self-test passes.
+and whether Node runs JIT-less, and how to give any libffi program (Python ctypes, ...)
+closures on trampfd trampolines. Exits 0 when the trampoline self-test passes.
   --json   print the report as one JSON object
 `;
 
@@ -220,7 +222,12 @@ interface Report {
     mdweExec: string | null;
   };
   jitless: boolean;
+  ffiShim: string | null;
 }
+
+/** libtrampfd-ffi.so: the prebuilt one if shipped, else the one node-gyp built (needs libffi-dev). */
+const ffiShimPath = [join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'libtrampfd-ffi.so'),
+  join(root, 'build', 'Release', 'libtrampfd-ffi.so')].find((p) => existsSync(p)) ?? null;
 
 function readText(path: string): string | undefined {
   try {
@@ -283,6 +290,7 @@ function doctorReport(t: Api): Report {
       mdweExec: existsSync(mdweExecPath) ? mdweExecPath : null,
     },
     jitless: execArgv.includes('--jitless'),
+    ffiShim: ffiShimPath,
   };
 }
 
@@ -307,6 +315,8 @@ function printReport(r: Report): void {
     ['W^X', `${wx.join('; ')}${enforced ? ' -> W^X is enforced here' : ''}`],
     ['JIT', r.jitless ? 'off (node --jitless)' : 'on (under enforced W^X node needs --jitless)'],
     ['mdwe-exec', r.wx.mdweExec ?? 'not built'],
+    ['libffi shim', r.ffiShim ? `libffi closures on trampfd trampolines for any program: LD_PRELOAD=${r.ffiShim} <program>`
+      : 'not built (libffi-dev was missing at build time)'],
   ];
   for (const [k, v] of lines) process.stdout.write(`${k.padEnd(12)} ${v}\n`);
 }

@@ -32,7 +32,7 @@ function packageCopy(): string {
     cpSync(join(repo, f), join(dir, f), { recursive: true });
   }
   mkdirSync(join(dir, 'build', 'Release'), { recursive: true });
-  for (const f of ['trampfd.node', 'trampfd-mdwe-exec']) copyFileSync(join(repo, 'build', 'Release', f), join(dir, 'build', 'Release', f));
+  for (const f of ['trampfd.node', 'trampfd-mdwe-exec', 'libtrampfd-ffi.so']) copyFileSync(join(repo, 'build', 'Release', f), join(dir, 'build', 'Release', f));
   symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
   const copy = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   copy.scripts.prepare = 'node -e 0';
@@ -69,7 +69,7 @@ test('npm pack, an offline install into an empty project, then ESM, CJS and the 
 
   const listing = execFileSync('tar', ['-tvzf', tgz], { encoding: 'utf8' });
   const names = listing.split('\n').map((l) => l.split(/\s+/).at(-1)!).filter(Boolean);
-  for (const f of ['prebuilds/linux-x64/trampfd.node', 'prebuilds/linux-x64/trampfd-mdwe-exec', 'bin/trampfd.mjs',
+  for (const f of ['prebuilds/linux-x64/trampfd.node', 'prebuilds/linux-x64/trampfd-mdwe-exec', 'prebuilds/linux-x64/libtrampfd-ffi.so', 'bin/trampfd.mjs',
     'dist/index.js', 'dist/cjs/index.js', 'dist/cli.js', 'examples/demo.mjs', 'scripts/install.mjs', 'binding.gyp', 'native/tramp.c']) {
     assert.ok(names.includes(`package/${f}`), `${f} is in the tarball`);
   }
@@ -100,6 +100,7 @@ test('npm pack, an offline install into an empty project, then ESM, CJS and the 
   assert.equal(report.prebuilt, true);
   assert.equal(report.addon, join(installed, 'prebuilds', 'linux-x64', 'trampfd.node'));
   assert.equal(report.wx.mdweExec, join(installed, 'prebuilds', 'linux-x64', 'trampfd-mdwe-exec'));
+  assert.equal(report.ffiShim, join(installed, 'prebuilds', 'linux-x64', 'libtrampfd-ffi.so'));
 });
 
 /** A package folder with the install hook, an optional prebuilt, and a fake node-gyp on PATH. */

@@ -1,0 +1,123 @@
+// Area: libtrampfd-ffi.so under CPython's ctypes (Debian's python3.11 and its testsuite
+// package). Purpose: `python3.11 -m test test_ctypes` gives the same result for every test
+// with the shim preloaded as without, plain and under PR_SET_MDWE; and inside a running ctypes
+// callback the process has no writable+executable mapping and no writable alias of code.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn, spawnSync } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, symlinkSync } from 'node:fs';
+import { join } from 'node:path';
+import { run, shimPath } from './support-ffi-shim.js';
+import { mdweExec, repo, scratchDir } from './support-native.js';
+
+// Debian's interpreter, whatever else is first on PATH (pyenv shims, say): its ctypes uses the system libffi.
+const python = '/usr/bin/python3.11';
+const testsuite = '/usr/lib/python3.11/test/test_ctypes.py';
+
+function requirePython(): void {
+  assert.ok(existsSync(python), `${python} is missing: apt-get install python3.11 (.ci/run does)`);
+  assert.ok(existsSync(testsuite), `${testsuite} is missing: apt-get install libpython3.11-testsuite (.ci/run does)`);
+}
+
+const OUTCOME = /^(ok|FAIL|ERROR|skipped.*|expected failure|unexpected success)$/;
+
+/** Each unittest's outcome from regrtest's verbose output. */
+function outcomes(output: string): Map<string, string> {
+  const lines = output.split('\n');
+  const out = new Map<string, string>();
+  lines.forEach((l, i) => {
+    const m = /^(test\S* \([\w.]+\)) \.\.\. (.*)$/.exec(l);
+    if (!m) return;
+    const rest = OUTCOME.test(m[2]!) ? m[2]! : lines.slice(i + 1).find((x) => OUTCOME.test(x)) ?? '?';
+    out.set(m[1]!, rest);
+  });
+  return out;
+}
+
+function regrtest(shim: boolean, mdwe: boolean): Promise<{ code: number | null; output: string }> {
+  const cwd = join(scratchDir(), `regrtest-${shim}-${mdwe}`);
+  mkdirSync(cwd, { recursive: true });
+  const env: NodeJS.ProcessEnv = { ...process.env };
+  delete env.LD_PRELOAD;
+  if (shim) Object.assign(env, { LD_PRELOAD: shimPath, TRAMPFD_FFI_DEBUG: '1' }); // says it served
+  const argv = [...(mdwe ? [mdweExec] : []), python, '-m', 'test', '-v', 'test_ctypes'];
+  return new Promise((resolve) => {
+    const p = spawn(argv[0]!, argv.slice(1), { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let output = '';
+    p.stdout.on('data', (d: Buffer) => { output += d.toString(); });
+    p.stderr.on('data', (d: Buffer) => { output += d.toString(); });
+    p.on('close', (code) => resolve({ code, output }));
+  });
+}
+
+test('python3.11 -m test test_ctypes: the same outcome for every test with the shim as without, plain and under PR_SET_MDWE', async (t) => {
+  requirePython();
+  const [sys, shim] = await Promise.all([regrtest(false, false), regrtest(true, false)]);
+  const [sysM, shimM] = await Promise.all([regrtest(false, true), regrtest(true, true)]);
+  const runs = { system: sys, shim, 'system+MDWE': sysM, 'shim+MDWE': shimM };
+  const parsed = Object.fromEntries(Object.entries(runs).map(([k, r]) => [k, outcomes(r.output)]));
+  const summary = (name: string): string => {
+    const o = [...parsed[name]!.values()];
+    return `${name}: exit ${runs[name as keyof typeof runs].code}, ${o.length} tests, ${o.filter((x) => x === 'ok').length} ok, ` +
+      `${o.filter((x) => x.startsWith('skipped')).length} skipped, ${o.filter((x) => x === 'FAIL' || x === 'ERROR').length} failed`;
+  };
+  for (const k of Object.keys(runs)) t.diagnostic(summary(k));
+  assert.ok(parsed.system!.size >= 400, `regrtest ran the ctypes tests (${parsed.system!.size} found):\n${sys.output.slice(-2000)}`);
+  for (const [base, other] of [['system', 'shim'], ['system+MDWE', 'shim+MDWE'], ['system', 'system+MDWE']] as const) {
+    assert.deepEqual(Object.fromEntries(parsed[other]!), Object.fromEntries(parsed[base]!), `${other} vs ${base}`);
+    assert.equal(runs[other].code, runs[base].code, `${other} exit status`);
+  }
+  assert.match(shim.output, /Tests result: SUCCESS/);
+  for (const r of [shim, shimM]) assert.match(r.output, /trampfd-ffi: closures run on trampfd trampolines \(file mode\)/);
+});
+
+interface MapsReport { sorted: number[]; violations: string[]; code: string | null; shim: { active?: boolean; mode?: number; live?: number } }
+
+function mapsReport(shim: boolean, mdwe: boolean): MapsReport {
+  const r = run([python, join(repo, 'test', 'py', 'ffi-shim-maps.py')], { shim, mdwe });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  return JSON.parse(r.stdout) as MapsReport;
+}
+
+test('inside a ctypes callback: no W+X mapping and no writable alias of code with the shim; the code is a trampfd slot', () => {
+  requirePython();
+  for (const mdwe of [false, true]) {
+    const r = mapsReport(true, mdwe);
+    assert.deepEqual(r.sorted, [1, 3, 5, 7, 9], 'the qsort callback ran');
+    assert.deepEqual(r.violations, [], `no W+X and no writable alias${mdwe ? ' under PR_SET_MDWE' : ''}`);
+    assert.match(r.code ?? '', /^\S+ r-xp \S+ \S+ \S+\s+\S*\/libtrampfd-ffi\.so$/, 'the callback\'s code is a table of the shim\'s own file');
+    assert.equal(r.shim.active, true);
+    assert.equal(r.shim.mode, 1, 'file mode');
+    assert.ok((r.shim.live ?? 0) >= 1, 'the callback\'s trampoline is live');
+  }
+});
+
+test('the same check finds the system libffi\'s rwx page, and its memfd alias under PR_SET_MDWE (the check is not blind)', () => {
+  requirePython();
+  const plain = mapsReport(false, false);
+  assert.deepEqual(plain.sorted, [1, 3, 5, 7, 9]);
+  assert.ok(plain.violations.some((l) => / rwxp /.test(l)), plain.violations.join('\n'));
+  const mdwe = mapsReport(false, true);
+  assert.ok(mdwe.violations.some((l) => / rw-s .*memfd/.test(l)) && mdwe.violations.some((l) => / r-xs .*memfd/.test(l)),
+    mdwe.violations.join('\n'));
+});
+
+test('the README\'s libffi programs sample runs, on the shim, and prints what it says', () => {
+  requirePython();
+  const readme = readFileSync(join(repo, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## libffi programs'));
+  const block = /^```sh\n([\s\S]*?)^```$/m.exec(section)?.[1];
+  assert.ok(block?.includes('python3'), 'the section has its sh sample');
+  const bin = join(scratchDir(), 'readme-bin');
+  mkdirSync(bin, { recursive: true });
+  if (!existsSync(join(bin, 'trampfd'))) symlinkSync(join(repo, 'bin', 'trampfd.mjs'), join(bin, 'trampfd'));
+  const env: NodeJS.ProcessEnv = { ...process.env, PATH: `${bin}:/usr/bin:${process.env.PATH}`, TRAMPFD_FFI_DEBUG: '1' };
+  delete env.LD_PRELOAD;
+  const r = spawnSync('sh', ['-e', '-c', block!], { env, encoding: 'utf8', timeout: 60_000 });
+  assert.equal(r.status, 0, r.stdout + r.stderr);
+  const expected = [...block!.matchAll(/# prints: (.*)$/gm)].map((m) => m[1]!.trim());
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.match(lines[0]!, /^libffi shim +.*LD_PRELOAD=\/\S+\/libtrampfd-ffi\.so <program>$/);
+  assert.deepEqual(lines.slice(1), expected);
+  assert.match(r.stderr, /trampfd-ffi: closures run on trampfd trampolines \(file mode\)/);
+});

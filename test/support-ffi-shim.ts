@@ -1,0 +1,72 @@
+// Test support for libtrampfd-ffi.so: its path, C programs built against the system libffi, and
+// how to run one with the shim (preloaded or linked before -lffi), plain or under PR_SET_MDWE.
+import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { gcc, mdweExec, repo, scratchDir } from './support-native.js';
+
+export const shimPath = join(repo, 'build', 'Release', 'libtrampfd-ffi.so');
+
+export interface RunOptions { shim?: boolean; mdwe?: boolean; env?: Record<string, string>; timeout?: number; cwd?: string }
+
+/** Runs `argv` with the shim preloaded or not, under PR_SET_MDWE or not. */
+export function run(argv: string[], o: RunOptions = {}): SpawnSyncReturns<string> {
+  const env: Record<string, string | undefined> = { ...process.env, ...o.env };
+  delete env.LD_PRELOAD;
+  if (o.shim) env.LD_PRELOAD = [shimPath, o.env?.LD_PRELOAD].filter(Boolean).join(' ');
+  const cmd = o.mdwe ? [mdweExec, ...argv] : argv;
+  return spawnSync(cmd[0]!, cmd.slice(1), { env, encoding: 'utf8', timeout: o.timeout ?? 120_000, cwd: o.cwd });
+}
+
+/** A C file of test/c built against the system libffi; `linked` puts the shim before -lffi. */
+export function buildAgainstLibffi(source: string, linked = false): string {
+  const dir = join(scratchDir(), 'ffi-shim');
+  mkdirSync(dir, { recursive: true });
+  const exe = join(dir, source.replace(/\.c$/, linked ? '-linked' : ''));
+  if (!existsSync(exe)) {
+    const shim = linked ? ['-L', join(repo, 'build', 'Release'), '-ltrampfd-ffi', `-Wl,-rpath,${join(repo, 'build', 'Release')}`] : [];
+    gcc(['-std=gnu11', '-O2', '-Wall', '-o', exe, join(repo, 'test', 'c', source), ...shim, '-lffi', '-lpthread', '-ldl']);
+  }
+  return exe;
+}
+
+/** The machine's own APT sources as deb-src entries (one-line and deb822 files). */
+function sourceEntries(): { list: string; parts: Record<string, string> } {
+  const read = (p: string): string => (existsSync(p) ? readFileSync(p, 'utf8') : '');
+  const list = read('/etc/apt/sources.list').split('\n').filter((l) => /^deb\s/.test(l)).map((l) => l.replace(/^deb/, 'deb-src')).join('\n');
+  const parts: Record<string, string> = {};
+  const dir = '/etc/apt/sources.list.d';
+  for (const f of existsSync(dir) ? readdirSync(dir) : []) {
+    if (f.endsWith('.list')) parts[f] = read(join(dir, f)).split('\n').filter((l) => /^deb\s/.test(l)).map((l) => l.replace(/^deb/, 'deb-src')).join('\n') + '\n';
+    else if (f.endsWith('.sources')) parts[f] = read(join(dir, f)).replace(/^Types:.*$/gm, 'Types: deb-src');
+  }
+  return { list: list + '\n', parts };
+}
+
+/**
+ * The Debian source of the package that installed `binaryPackage`, at the installed version,
+ * unpacked by `apt-get source` in a temporary directory: the deb-src entries and apt's lists
+ * live there (apt's -o Dir::... options), so no system configuration changes. Throws, with
+ * apt's own words, when it cannot be had.
+ */
+export function debianSource(binaryPackage: string): string {
+  const q = spawnSync('dpkg-query', ['-W', '-f=${source:Package} ${source:Version}', binaryPackage], { encoding: 'utf8' });
+  if (q.status !== 0) throw new Error(`dpkg-query ${binaryPackage}: ${q.stderr}`);
+  const [pkg = '', version = ''] = q.stdout.trim().split(' ');
+  const dir = join(scratchDir(), `apt-source-${pkg}`);
+  const unpacked = join(dir, `${pkg}-${version.replace(/^\d+:/, '').replace(/-[^-]*$/, '')}`);
+  if (existsSync(unpacked)) return unpacked;
+  const apt = join(dir, 'apt');
+  for (const d of ['lists/partial', 'cache/archives/partial', 'sources.list.d']) mkdirSync(join(apt, d), { recursive: true });
+  const { list, parts } = sourceEntries();
+  writeFileSync(join(apt, 'sources.list'), list);
+  for (const [f, text] of Object.entries(parts)) writeFileSync(join(apt, 'sources.list.d', f), text);
+  const opts = [`-o`, `Dir::Etc::SourceList=${join(apt, 'sources.list')}`, '-o', `Dir::Etc::SourceParts=${join(apt, 'sources.list.d')}`,
+    '-o', `Dir::State::Lists=${join(apt, 'lists')}`, '-o', `Dir::Cache=${join(apt, 'cache')}`, '-o', 'APT::Sandbox::User=root'];
+  for (const args of [['update'], ['source', `${pkg}=${version}`]]) {
+    const r = spawnSync('apt-get', [...opts, '-q', ...args], { cwd: dir, encoding: 'utf8', timeout: 300_000 });
+    if (r.status !== 0) throw new Error(`apt-get ${args.join(' ')} failed (${r.status ?? r.signal}):\n${r.stdout}${r.stderr}`);
+  }
+  if (!existsSync(unpacked)) throw new Error(`apt-get source ${pkg}=${version} did not unpack ${unpacked}`);
+  return unpacked;
+}
