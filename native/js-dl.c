@@ -8,8 +8,16 @@
 #include <dlfcn.h>
 #include <elf.h>
 #include <link.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The symbol index of a relocation's r_info (the ELF64_ST_* macros read both classes alike). */
+#if UINTPTR_MAX > 0xffffffffu
+#define REL_SYM(info) ELF64_R_SYM(info)
+#else
+#define REL_SYM(info) ELF32_R_SYM(info)
+#endif
 
 /* load() options as the JS side passes them (src/library.ts, DL_* there). */
 enum { DL_LAZY = 1, DL_GLOBAL = 2, DL_DEEP = 4 };
@@ -158,7 +166,7 @@ static uint32_t scan_relocations(uintptr_t rel, size_t count, size_t size, uint8
   uint32_t top = 0;
   if (!rel || size < sizeof(ElfW(Rel))) return 0;
   for (size_t off = 0; off + size <= count; off += size) {
-    uint32_t sym = (uint32_t)ELF64_R_SYM(((const ElfW(Rel) *)(rel + off))->r_info);
+    uint32_t sym = (uint32_t)REL_SYM(((const ElfW(Rel) *)(rel + off))->r_info);
     if (sym > top) top = sym;
     if (used && sym < n) used[sym] = 1;
   }
@@ -199,10 +207,12 @@ static napi_value js_dlinterposed(napi_env env, napi_callback_info info) {
     }
   }
   if (!symtab || !strtab) return list;
-  uint32_t top = scan_relocations(rela, relasz, sizeof(ElfW(Rela)), NULL, 0);
-  uint32_t t2 = scan_relocations(rel, relsz, sizeof(ElfW(Rel)), NULL, 0);
-  uint32_t t3 = scan_relocations(jmprel, pltrelsz, pltent, NULL, 0);
-  uint32_t n = (t2 > top ? t2 : top) > t3 ? (t2 > top ? t2 : top) + 1 : t3 + 1;
+  uint32_t n = scan_relocations(rela, relasz, sizeof(ElfW(Rela)), NULL, 0);
+  uint32_t m = scan_relocations(rel, relsz, sizeof(ElfW(Rel)), NULL, 0);
+  if (m > n) n = m;
+  m = scan_relocations(jmprel, pltrelsz, pltent, NULL, 0);
+  if (m > n) n = m;
+  n++; /* symbol indices 0..n-1 */
   uint8_t *used = calloc(n, 1);
   void *global = used ? dlopen(NULL, RTLD_LAZY) : NULL;
   struct link_map *main_map = NULL;

@@ -146,17 +146,18 @@ const deepHandles = new Set<number>();
 const interposedByHandle = new Map<number, readonly string[]>();
 
 /**
- * The library's exported functions that the process's global scope (the node binary first: it
- * exports its own zlib, OpenSSL, libuv...) also defines. A library opened RTLD_LOCAL looks
- * symbols up in the global scope first, so its internal calls to these go to the other copy;
+ * The library's exported functions that it also calls itself (through a relocation) and that
+ * the main program defines too (the node binary exports its own zlib, OpenSSL, libuv...). A
+ * library opened RTLD_LOCAL looks symbols up in the global scope first, so those calls go to the
+ * program's copy;
  * mixing that copy with the library's own (libz's deflateInit_ initialises node's zlib state,
  * libz's deflate then reads it) can crash. We warn instead of deep-binding by ourselves:
  * RTLD_DEEPBIND also takes the library away from the program's interposers (a malloc the binary
  * replaces, sanitizer runtimes, LD_PRELOAD hooks, C++ runtimes that must be one copy), cannot
  * apply to an object already loaded, and only the caller knows which of these matters.
  */
-function interposedOf(handle: number, deep: boolean): readonly string[] {
-  if (deep || deepHandles.has(handle)) return Object.freeze([]);
+function interposedOf(handle: number): readonly string[] {
+  if (deepHandles.has(handle)) return Object.freeze([]);
   let names = interposedByHandle.get(handle);
   if (!names) interposedByHandle.set(handle, (names = Object.freeze(addon.dlInterposed(handle))));
   return names;
@@ -181,7 +182,7 @@ function addressOf(a: unknown, where: string): number {
     if (a.freed) throw new TrampfdTypeError(`${where}: the callback was freed`);
     n = a.pointer;
   } else if (typeof a === 'bigint') {
-    if (a <= 0n || a > BigInt(Number.MAX_SAFE_INTEGER)) throw new TrampfdRangeError(`${where}: 0x${a.toString(16)} is not a function address (non-zero, below 2^53)`);
+    if (a <= 0n || a > BigInt(Number.MAX_SAFE_INTEGER)) throw new TrampfdRangeError(`${where}: ${a}n is not a function address (non-zero, below 2^53)`);
     n = Number(a);
   } else if (typeof a !== 'number') {
     throw new TrampfdTypeError(`${where}: a function address must be a number, a bigint or a callback() object, got ${a === null ? 'null' : typeof a}`);
@@ -243,7 +244,7 @@ export class Library<M extends object = {}> {
       return;
     }
     if (deep && !opened.loaded) deepHandles.add(opened.handle);
-    this.interposed = interposedOf(opened.handle, deep && !opened.loaded);
+    this.interposed = interposedOf(opened.handle);
     if (this.interposed.length === 0) return;
     if (deep) {
       throw new LoadError(`load('${path}', { deep: true }): the library was already loaded without deep binding, ` +
