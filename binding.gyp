@@ -7,6 +7,7 @@
         "native/napi-util.c",
         "native/js-tramp.c",
         "native/js-call.c",
+        "native/js-dl.c",
         "native/js-memory.c",
         "native/js-callback.c",
         "native/tramp.c",

@@ -94,9 +94,11 @@ await step('sqlite3', () => {
   };
 });
 
-// 3. zlib: compress2 and uncompress through caller-owned Buffers.
+// 3. zlib: compress2 and uncompress through caller-owned Buffers. The node binary exports its own
+// zlib, and a plain load's internal calls (compress2 -> deflate) would bind to node's copy:
+// { deep: true } (RTLD_DEEPBIND) makes libz.so.1 do the work that its version string claims.
 await step('zlib', () => {
-  const z = load('libz.so.1');
+  const z = load('libz.so.1', { deep: true });
   const compressBound = z.func('unsigned long compressBound(unsigned long sourceLen)');
   const compress2 = z.func('int compress2(unsigned char *dest, unsigned long *destLen, const unsigned char *source, unsigned long sourceLen, int level)');
   const uncompress = z.func('int uncompress(unsigned char *dest, unsigned long *destLen, const unsigned char *source, unsigned long sourceLen)');
@@ -110,8 +112,8 @@ await step('zlib', () => {
   const rc = uncompress(back, len, packed, packedLen);
   const version = memory.string(z.func('const char *zlibVersion(void)')());
   return {
-    ok: rc === 0 && back.equals(input),
-    text: `zlib ${version}: ${input.length} bytes -> ${packedLen} -> ${Number(len[0])}, round trip ${back.equals(input) ? 'exact' : 'WRONG'}`,
+    ok: rc === 0 && back.equals(input) && z.interposed.length === 0,
+    text: `zlib ${version}, deep-bound (${z.interposed.length} calls to node's copy): ${input.length} bytes -> ${packedLen} -> ${Number(len[0])}, round trip ${back.equals(input) ? 'exact' : 'WRONG'}`,
   };
 });
 

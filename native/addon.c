@@ -2,6 +2,7 @@
 #include "env.h"
 #include "js-call.h"
 #include "js-callback.h"
+#include "js-dl.h"
 #include "js-memory.h"
 #include "js-tramp.h"
 #include "napi-util.h"
@@ -34,7 +35,7 @@ NAPI_MODULE_INIT() {
   pthread_mutex_init(&e->lock, NULL);
   pthread_cond_init(&e->cond, NULL);
   current_env = e;
-  if (!js_tramp_init(env, exports) || !js_call_init(env, exports, e) || !js_memory_init(env, exports) ||
+  if (!js_tramp_init(env, exports) || !js_call_init(env, exports, e) || !js_dl_init(env, exports) || !js_memory_init(env, exports) ||
       !js_callback_init(env, exports))
     return NULL;
   napi_add_env_cleanup_hook(env, env_cleanup, e);

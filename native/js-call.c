@@ -1,12 +1,11 @@
 /* Foreign calls: the shared frame buffer, the zero-argument call entries (direct, blocking on a
-   helper thread, async on the libuv pool), dlopen/dlsym. */
+   helper thread, async on the libuv pool). */
 #define _GNU_SOURCE
 #include "js-call.h"
 #include "env.h"
 #include "frame-layout.h"
 #include "napi-util.h"
 
-#include <dlfcn.h>
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
@@ -20,9 +19,19 @@ void trampfd_call(uint8_t *frame);
 
 __thread struct env_state *current_env __attribute__((tls_model("initial-exec")));
 
+/* On the JS thread, before a call leaves it: a call that captures errno starts from the value
+   errno(value) left in CONTROL_ERRNO (0 unless set), which only that call consumes. */
+static inline void errno_in(struct env_state *e, uint8_t *frame) {
+  if (*(uint32_t *)(frame + FRAME_FLAGS) & FRAME_FLAG_ERRNO) {
+    int32_t *next = (int32_t *)(e->base + CONTROL_ERRNO);
+    *(int32_t *)(frame + FRAME_ERRNO) = *next;
+    *next = 0;
+  }
+}
+
 static void call_frame(uint8_t *frame) {
   if (*(uint32_t *)(frame + FRAME_FLAGS) & FRAME_FLAG_ERRNO) {
-    errno = 0;
+    errno = *(int32_t *)(frame + FRAME_ERRNO);
     trampfd_call(frame);
     *(int32_t *)(frame + FRAME_ERRNO) = errno;
   } else {
@@ -36,7 +45,9 @@ static napi_value js_call(napi_env env, napi_callback_info info) {
   (void)info;
   struct env_state *e = current_env;
   struct entry saved = enter_scope(e);
-  call_frame(e->base + control(e, CONTROL_FRAME));
+  uint8_t *frame = e->base + control(e, CONTROL_FRAME);
+  errno_in(e, frame);
+  call_frame(frame);
   leave_scope(e, saved);
   return NULL;
 }
@@ -63,6 +74,7 @@ static napi_value js_call_blocking(napi_env env, napi_callback_info info) {
   (void)info;
   struct env_state *e = current_env;
   struct blocking_job job = {e, e->base + control(e, CONTROL_FRAME), 0};
+  errno_in(e, job.frame);
   pthread_t th;
   if (pthread_create(&th, NULL, blocking_main, &job) != 0)
     return throw_error(env, "ERR_TRAMPFD_THREAD", "cannot start a helper thread for a blocking call");
@@ -132,6 +144,7 @@ static napi_value js_call_async(napi_env env, napi_callback_info info) {
   struct async_job *j = calloc(1, sizeof *j);
   if (!j || !(j->frame = malloc(size))) { free(j); return throw_error(env, "ERR_TRAMPFD_CALL", "out of memory"); }
   struct env_state *e = current_env;
+  errno_in(e, e->base + control(e, CONTROL_FRAME));
   memcpy(j->frame, e->base + control(e, CONTROL_FRAME), size);
   j->size = size;
   napi_create_reference(env, argv[1], 1, &j->on_done);
@@ -144,49 +157,6 @@ static napi_value js_call_async(napi_env env, napi_callback_info info) {
     return throw_error(env, "ERR_TRAMPFD_CALL", "cannot queue an async call");
   }
   return NULL;
-}
-
-static napi_value js_dlopen(napi_env env, napi_callback_info info) {
-  size_t argc = 1;
-  napi_value argv[1];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  napi_valuetype t = napi_undefined;
-  if (argc >= 1) napi_typeof(env, argv[0], &t);
-  char path[4096];
-  const char *p = NULL;
-  if (t == napi_string) {
-    size_t len;
-    napi_get_value_string_utf8(env, argv[0], path, sizeof path, &len);
-    if (len >= sizeof path - 1) return throw_type(env, "ERR_TRAMPFD_LOAD", "library path is too long");
-    if (strlen(path) != len) return throw_type(env, "ERR_TRAMPFD_LOAD", "library path contains a NUL byte");
-    p = path;
-  } else if (t != napi_null) {
-    return throw_type(env, "ERR_TRAMPFD_LOAD", "load(path) expects a string, or null for the running process");
-  }
-  dlerror();
-  void *h = dlopen(p, RTLD_NOW | RTLD_LOCAL);
-  if (!h) {
-    const char *err = dlerror();
-    return throw_error(env, "ERR_TRAMPFD_LOAD", "cannot load %s: %s", p ? p : "the running process", err ? err : "unknown error");
-  }
-  return make_address(env, (uintptr_t)h);
-}
-
-static napi_value js_dlsym(napi_env env, napi_callback_info info) {
-  size_t argc = 2;
-  napi_value argv[2];
-  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  uint64_t h;
-  char name[1024];
-  size_t len;
-  if (argc != 2) return throw_type(env, "ERR_TRAMPFD_SYMBOL", "dlsym(handle, name)");
-  if (!get_u64(env, argv[0], "library handle", &h)) return NULL;
-  if (napi_get_value_string_utf8(env, argv[1], name, sizeof name, &len) != napi_ok || len >= sizeof name - 1)
-    return throw_type(env, "ERR_TRAMPFD_SYMBOL", "symbol name must be a string shorter than 1023 bytes");
-  dlerror();
-  void *sym = dlsym((void *)(uintptr_t)h, name);
-  if (dlerror()) return NULL; /* undefined: not found */
-  return make_address(env, (uintptr_t)sym);
 }
 
 static void free_buffer(napi_env env, void *data, void *hint) {
@@ -209,7 +179,6 @@ bool js_call_init(napi_env env, napi_value exports, struct env_state *e) {
   napi_set_named_property(env, exports, "frameBase", make_address(env, (uintptr_t)e->base));
   static const export_fn fns[] = {
     {"call", js_call}, {"callBlocking", js_call_blocking}, {"callAsync", js_call_async},
-    {"dlopen", js_dlopen}, {"dlsym", js_dlsym},
   };
   return export_all(env, exports, fns, (int)(sizeof fns / sizeof fns[0]));
 }

@@ -16,10 +16,13 @@ Options:
   -v, --version  the trampfd version
 `;
 
-const CALL_USAGE = `Usage: trampfd call [--cdef '<C declarations>'] <library> '<prototype>' [args...]
+const CALL_USAGE = `Usage: trampfd call [--cdef '<C declarations>'] [--] <library> '<prototype>' [--] [args...]
 
 Calls one C function and prints its result (nothing for void).
   --cdef       typedefs, structs, unions or enums the prototype uses (repeatable)
+  --           ends the options. Options come only before <library>, so every word after the
+               prototype is an argument (-5 is a number); a -- right after the prototype is
+               skipped (-- -- passes the text "--")
   <library>    a path or soname (libm.so.6, ./libfoo.so); '-' is the running node process
   <prototype>  a C prototype, e.g. 'double cos(double x)'
   [args...]    one per parameter, read as the parameter's declared type:
@@ -38,6 +41,7 @@ for a null pointer); other pointers in hex; structs as JSON.
 Examples:
   trampfd call libm.so.6 'double cos(double)' 0                            # 1
   trampfd call libc.so.6 'size_t strlen(const char *)' hello               # 5
+  trampfd call libc.so.6 'int abs(int)' -- -5                              # 5
   trampfd call libc.so.6 'int printf(const char *, ...)' $'%s=%d\\n' x 42   # x=42, then 5
   trampfd call libz.so.1 'const char *zlibVersion(void)'                   # 1.2.13
   trampfd call --cdef 'typedef struct { int quot, rem; } div_t;' libc.so.6 'div_t div(int, int)' 7 2
@@ -173,10 +177,12 @@ async function call(args: string[]): Promise<number> {
     args = args.slice(2);
   }
   if (args.length < 2) throw new UsageError(`call needs a library and a prototype (trampfd call --help)`);
-  const [libName, proto, ...words] = args as [string, string, ...string[]];
+  const [libName, proto, ...rest] = args as [string, string, ...string[]];
+  const words = rest[0] === '--' ? rest.slice(1) : rest; // `-- -5`, as with most commands
   const t = await api();
   for (const d of defs) t.cdef(d);
-  const lib = t.load(libName === '-' ? null : libName);
+  // Deep-bound: the library's own code runs, not a copy the node binary exports (zlib, OpenSSL).
+  const lib = libName === '-' ? t.load(null) : t.load(libName, { deep: true });
   const f = lib.func(proto);
   const type = f.type as FunctionType;
   const fixed = type.params.length;

@@ -1,5 +1,5 @@
 // trampfd's public surface; re-exports only.
-export { load, Library, type ForeignFunction, type FuncOptions } from './library.js';
+export { fnptr, load, Library, type ForeignFunction, type FuncOptions, type FunctionAddress, type LoadOptions } from './library.js';
 export { cdef } from './scope.js';
 export { callback, Callback, type CallbackFunction } from './callback.js';
 export { memory } from './memory.js';

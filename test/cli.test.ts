@@ -83,6 +83,21 @@ test('call: variadic extras by their look; C stdio output comes before the resul
     'x=42 5000000000 7 2.50 (nil)\n29\n');
 });
 
+test('call: negative numbers after the prototype, with or without --; -- ends the options', () => {
+  assert.equal(call('libc.so.6', 'int abs(int)', '--', '-5'), '5\n');
+  assert.equal(call('libc.so.6', 'int abs(int)', '-5'), '5\n', 'after the prototype nothing is an option');
+  assert.equal(call('--', 'libc.so.6', 'long long llabs(long long)', '--', '-9007199254740993'), '9007199254740993\n');
+  assert.equal(call('--cdef', 'typedef int fp_int;', '--', 'libc.so.6', 'fp_int abs(fp_int)', '-7'), '7\n');
+  assert.equal(call('libc.so.6', 'int printf(const char *, ...)', '--', '%d|%s\n', '-5', '--'), '-5|--\n6\n');
+  assert.equal(call('libc.so.6', 'size_t strlen(const char *)', '--', '--'), '2\n', '-- -- passes "--"');
+  // A word that looks like an option where a number belongs is a usage error naming it.
+  fails(['call', 'libc.so.6', 'int abs(int)', '--help'], 2, /argument 1: '--help' is not an integer/);
+  fails(['call', 'libc.so.6', 'int abs(int)', '--', '-5', '-6'], 2, /expected 1 argument, got 2/);
+  const help = run(['call', '--help']);
+  assert.match(help.stdout, /\[--\] <library> '<prototype>' \[--\] \[args\.\.\.\]/);
+  assert.match(help.stdout, /'int abs\(int\)' -- -5/);
+});
+
 test('call: bad input is one line on stderr and a non-zero status', () => {
   fails(['call', 'libnope-trampfd.so', 'int f(void)'], 1, /cannot load libnope-trampfd\.so/);
   fails(['call', 'libc.so.6', 'int trampfd_no_such_function(void)'], 1, /symbol 'trampfd_no_such_function' not found/);

@@ -16,6 +16,9 @@ test('npm run demo: every step passes here and under PR_SET_MDWE + node --jitles
   const [here, child] = r.stdout.split(/^\[child: /m);
   assert.match(here!, /^\[this process: node v\d+/);
   for (const s of STEPS) assert.match(here!, new RegExp(`^  ok   ${s} `, 'm'), `${s} here`);
+  // libz.so.1 itself compressed, not the zlib copy inside the node binary (see load-interposed-zlib).
+  assert.match(here!, /^  ok   zlib      zlib 1\.\d+\.\d+[^,]*, deep-bound \(0 calls to node's copy\)/m);
+  assert.doesNotMatch(r.stderr, /TRAMPFD_INTERPOSED/);
   assert.match(here!, /4 pthreads ran a JS start routine .* -> 10, 20, 30, 40; a 5th was served from the event loop -> 99/);
   if (child === undefined) {
     assert.match(r.stdout, /no hardened run: .*PR_SET_MDWE\) failed/, 'only a kernel without PR_SET_MDWE may skip it');

@@ -510,6 +510,8 @@ class Generator {
   readonly enums: EnumGType[] = [];
   readonly defs: string[] = [];
   readonly pointers: PtrType[];
+  /** coverageRecords(), made when the signatures that use them are generated. */
+  covering: RecType[] = [];
   constructor(readonly rng: Rng, readonly p: string) {
     const enumSpecs: [bigint[], boolean][] = [
       [[-(1n << 31n), -1n, 0n, 1n, (1n << 31n) - 1n], true], // int
@@ -556,6 +558,12 @@ class Generator {
       if (recordLayout(members, union, packed).size >= target && (!union || members.length >= 2 || rng.chance(0.3))) break;
     }
     if (members.length === 0) members.push({ name: 'm0', type: INT_TYPES[0]! });
+    return this.define(members, union, packed);
+  }
+
+  /** Registers a record of these members: its layout, its C and cdef text, a typedef. */
+  define(members: Member[], union: boolean, packed: boolean): RecType {
+    const rng = this.rng;
     const { size, align } = recordLayout(members, union, packed);
     const n = this.records.length;
     const kw = union ? 'union' : 'struct';
@@ -637,29 +645,54 @@ class Generator {
     return [...INT_TYPES, FLOAT, DOUBLE, BOOL, ...this.pointers, ...this.enums];
   }
 
+  /** Integer-class scalars: integers, bool, pointers, enums. */
+  intLike(): ScalarG {
+    return this.rng.pick([...INT_TYPES, BOOL, ...this.pointers, ...this.enums]);
+  }
+
+  /**
+   * The records coverage asks for, whatever the seed: 1 byte, more than 48 bytes (returned in
+   * memory), a union, a packed struct; the 1-byte one is returned in registers.
+   */
+  coverageRecords(): RecType[] {
+    const m = (...types: GType[]): Member[] => types.map((type, j) => ({ name: `m${j}`, type }));
+    return [
+      this.define(m(intType('char')), false, false),
+      this.define(m(DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE, DOUBLE), false, false),
+      this.define(m(intType('int'), FLOAT, intType('unsigned char')), true, false),
+      this.define(m(intType('char'), intType('int'), intType('short')), false, true),
+    ];
+  }
+
   fixed(i: number): Signature {
     const rng = this.rng;
     const name = `${this.p}_f${i}`;
     const scalars = this.allScalars();
-    // Coverage does not depend on luck: signature i < scalars.length takes and returns scalar i,
-    // and the next 80 are forced to spill integer (60) and float (20) registers.
+    // Coverage does not depend on luck: signature i < scalars.length takes and returns scalar i;
+    // the next 80 spill integer (60, at least 7 integer-class arguments each) and float (20, at
+    // least 9 floats each) registers; the next 4 take and return the coverage records.
     const forced = i < scalars.length ? scalars[i] : undefined;
     const k = i - scalars.length;
+    if (k === 80) this.covering = this.coverageRecords();
+    const forcedRecord = k >= 80 && k < 84 ? this.covering[k - 80] : undefined;
     const style = k >= 0 && k < 60 ? 'ints' : k >= 60 && k < 80 ? 'floats'
       : rng.pick(['mixed', 'mixed', 'ints', 'floats', 'structs', 'few'] as const);
     const n = k >= 0 && k < 80 ? 16 : style === 'few' ? rng.range(0, 4) : rng.range(5, 20);
     const params: Param[] = [];
-    if (forced) params.push({ type: forced, spelled: this.spell(forced), val: makeValue(rng, forced, true) });
+    const first = forced ?? forcedRecord;
+    if (first) params.push({ type: first, spelled: this.spell(first), val: makeValue(rng, first, true) });
     for (let j = 0; j < n; j++) {
       const r = rng.below(100);
       const bias = style === 'ints' ? (r < 80 ? 'int' : r < 90 ? 'record' : 'float')
         : style === 'floats' ? (r < 80 ? 'float' : r < 90 ? 'record' : 'int')
           : style === 'structs' ? (r < 60 ? 'record' : 'any')
             : (r < 25 ? 'record' : 'any');
-      const type = k >= 0 && k < 80 && bias !== 'record' ? this.type(style === 'ints' ? 'int' : 'float') : this.type(bias);
+      const type = k >= 0 && k < 60 && j < 7 ? this.intLike()
+        : k >= 60 && k < 80 && j < 9 ? (rng.chance(0.5) ? FLOAT : DOUBLE)
+          : k >= 0 && k < 80 && bias !== 'record' ? this.type(style === 'ints' ? 'int' : 'float') : this.type(bias);
       params.push({ type, spelled: this.spell(type), val: makeValue(rng, type, true) });
     }
-    const ret = forced ? { type: forced, spelled: this.spell(forced), val: makeValue(rng, forced) } : this.retOf('fixed');
+    const ret = first ? { type: first, spelled: this.spell(first), val: makeValue(rng, first) } : this.retOf('fixed');
     const named = rng.chance(0.7);
     const decl = (p: Param, j: number, withName: boolean): string => (withName ? cVar(p.spelled, `a${j}`) : p.spelled);
     const retSpell = ret?.spelled ?? 'void';
@@ -751,6 +784,48 @@ function driver(name: string, params: readonly Param[], ret: Signature['ret']): 
   }
   body.push('return bad;');
   return { name: dname, prototype, c: `${prototype} {\n  ${body.join('\n  ')}\n}`, fnType: `${retSpell} (*)(${types})` };
+}
+
+/** How many leading fixed signatures coverage is built into (every seed; Generator.fixed). */
+export function coveringSignatures(): number {
+  return new Generator(new Rng(0), 'cover').allScalars().length + 84;
+}
+
+/** Scalar types that must each appear as a parameter and as a return. */
+export const COVERED_SCALARS = ['char', 'signed char', 'unsigned char', 'short', 'unsigned short', 'int', 'unsigned int', 'long',
+  'unsigned long', 'long long', 'unsigned long long', 'int8_t', 'uint8_t', 'int16_t', 'uint16_t', 'int32_t', 'uint32_t',
+  'int64_t', 'uint64_t', 'size_t', 'ssize_t', 'intptr_t', 'bool', 'float', 'double', 'void *', 'const char *'];
+
+/**
+ * What a suite lacks of the coverage the conformance issue asks for (none when it is complete):
+ * every scalar passed and returned, 50 signatures with more than 6 integer-class arguments and 20
+ * with more than 8 floats, records of 1 and more than 48 bytes, unions, packed structs, and
+ * struct returns both in registers and in memory.
+ */
+export function coverageGaps(suite: Suite): string[] {
+  const gaps: string[] = [];
+  const fixed = suite.signatures.filter((s) => s.varargs.length === 0 && !s.prototype.endsWith('...)'));
+  const intLike = (t: GType): boolean => t.kind === 'int' || t.kind === 'bool' || t.kind === 'pointer' || t.kind === 'enum';
+  const scalarName = (t: GType): string[] => (t.kind !== 'record' && t.kind !== 'array' ? [t.c] : []);
+  const params = new Set(fixed.flatMap((s) => s.params.flatMap((p) => scalarName(p.type))));
+  const rets = new Set(fixed.flatMap((s) => (s.ret ? scalarName(s.ret.type) : [])));
+  for (const name of COVERED_SCALARS) {
+    if (!params.has(name)) gaps.push(`no parameter of type ${name}`);
+    if (!rets.has(name)) gaps.push(`no return of type ${name}`);
+  }
+  const manyInts = fixed.filter((s) => s.params.filter((p) => intLike(p.type)).length > 6).length;
+  const manyFloats = fixed.filter((s) => s.params.filter((p) => p.type.kind === 'float').length > 8).length;
+  if (manyInts < 50) gaps.push(`only ${manyInts} signatures with more than 6 integer-class arguments`);
+  if (manyFloats < 20) gaps.push(`only ${manyFloats} signatures with more than 8 float arguments`);
+  const recs = suite.records;
+  if (!recs.some((r) => r.size === 1)) gaps.push('no 1-byte record');
+  if (!recs.some((r) => r.size > 48)) gaps.push('no record of more than 48 bytes');
+  if (!recs.some((r) => r.union)) gaps.push('no union');
+  if (!recs.some((r) => r.packed)) gaps.push('no packed struct');
+  const recordRet = (small: boolean): boolean => fixed.some((s) => s.ret?.type.kind === 'record' && (s.ret.type.size <= 16) === small);
+  if (!recordRet(true)) gaps.push('no struct returned in registers');
+  if (!recordRet(false)) gaps.push('no struct returned in memory');
+  return gaps;
 }
 
 /** Fixture translation units; a fixed number so that a seed always gives the same files. */

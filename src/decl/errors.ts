@@ -6,6 +6,9 @@ export type DeclarationErrorCode =
   | 'ERR_TRAMPFD_DECL_UNSUPPORTED' // valid C that trampfd cannot pass (long double, __int128...)
   | 'ERR_TRAMPFD_DECL_INVALID';    // well-formed but wrong: conflicting redefinition, bad array size...
 
+/** Characters of the source line shown on each side of the error's column. */
+const EXCERPT = 60;
+
 export class DeclarationError extends Error {
   override readonly name = 'DeclarationError';
   /** The message without position and excerpt. */
@@ -19,8 +22,14 @@ export class DeclarationError extends Error {
     readonly column: number,
     readonly code: DeclarationErrorCode = 'ERR_TRAMPFD_DECL_SYNTAX',
   ) {
-    const text = (source.split(/\r\n|\r|\n/)[line - 1] ?? '').replace(/\t/g, ' ');
-    super(`${reason} at ${line}:${column}\n  ${text}\n  ${' '.repeat(Math.max(0, column - 1))}^`);
+    let text = (source.split(/\r\n|\r|\n/)[line - 1] ?? '').replace(/\t/g, ' ');
+    let caret = Math.max(0, column - 1);
+    if (text.length > 2 * EXCERPT) { // a window around the column, not a megabyte of one line
+      const from = Math.max(0, caret - EXCERPT);
+      text = `${from > 0 ? '...' : ''}${text.slice(from, caret + EXCERPT)}${caret + EXCERPT < text.length ? '...' : ''}`;
+      caret += (from > 0 ? 3 : 0) - from;
+    }
+    super(`${reason} at ${line}:${column}\n  ${text}\n  ${' '.repeat(caret)}^`);
     this.reason = reason;
   }
 }

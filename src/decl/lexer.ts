@@ -12,8 +12,8 @@ export interface Token {
   readonly bits?: 32 | 64;
 }
 
-const PUNCT3 = ['...', '<<=', '>>='];
-const PUNCT2 = ['<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '->', '++', '--', '+=', '-=', '*=', '/=', '|=', '&=', '^=', '%='];
+const PUNCT3 = new Set(['...', '<<=', '>>=']);
+const PUNCT2 = new Set(['<<', '>>', '<=', '>=', '==', '!=', '&&', '||', '->', '++', '--', '+=', '-=', '*=', '/=', '|=', '&=', '^=', '%=']);
 const PUNCT1 = '()[]{},;*:=+-/%|&^~!<>?.';
 
 const ESCAPES: Record<string, number> = {
@@ -21,6 +21,11 @@ const ESCAPES: Record<string, number> = {
 };
 
 const INT_RE = /^(?:0[xX]([0-9a-fA-F]+)|0[bB]([01]+)|(0[0-7]*)|([1-9][0-9]*))(?:([uU])(ll|LL|l|L)?|(ll|LL|l|L)([uU])?)?$/;
+
+/** [A-Za-z_$] */
+const identStart = (k: number): boolean => (k >= 97 && k <= 122) || (k >= 65 && k <= 90) || k === 95 || k === 36;
+/** [0-9] (false for NaN, past the end) */
+const isDigit = (k: number): boolean => k >= 48 && k <= 57;
 
 /** Type of an integer literal by C11 6.4.4.1 (decimal: int, long; others may go unsigned). */
 function literalType(v: bigint, decimal: boolean, u: boolean, long: boolean): { unsigned: boolean; bits: 32 | 64 } | undefined {
@@ -34,102 +39,115 @@ function literalType(v: bigint, decimal: boolean, u: boolean, long: boolean): { 
   return undefined;
 }
 
-export function tokenize(source: string): Token[] {
-  const out: Token[] = [];
-  let i = 0;
-  let line = 1;
-  let lineStart = 0;
-  const fail = (msg: string, at: number, atLine = line, atStart = lineStart): never => {
-    throw new DeclarationError(msg, source, atLine, at - atStart + 1);
-  };
-  while (i < source.length) {
-    const c = source[i]!;
-    if (c === '\n') { i++; line++; lineStart = i; continue; }
-    if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') { i++; continue; }
-    if (c === '/' && source[i + 1] === '/') {
-      while (i < source.length && source[i] !== '\n') i++;
-      continue;
-    }
-    if (c === '/' && source[i + 1] === '*') {
-      const [startLine, startCol] = [line, lineStart];
-      const at = i;
-      i += 2;
-      while (i < source.length && !(source[i] === '*' && source[i + 1] === '/')) {
-        if (source[i] === '\n') { line++; lineStart = i + 1; }
-        i++;
+/**
+ * Pulls tokens one at a time, so a parser that stops at an error has only lexed up to it:
+ * a huge malformed input costs what was read of it, not all of it.
+ */
+export class Lexer {
+  private i = 0;
+  private line = 1;
+  private lineStart = 0;
+
+  constructor(private readonly source: string) {}
+
+  /** The next token; at the end, an 'eof' token every time. */
+  next(): Token {
+    const source = this.source;
+    let { i, line, lineStart } = this;
+    const fail = (msg: string, at: number, atLine = line, atStart = lineStart): never => {
+      throw new DeclarationError(msg, source, atLine, at - atStart + 1);
+    };
+    const token = (t: Token): Token => {
+      this.i = i;
+      this.line = line;
+      this.lineStart = lineStart;
+      return t;
+    };
+    while (i < source.length) {
+      const c = source[i]!;
+      if (c === '\n') { i++; line++; lineStart = i; continue; }
+      if (c === ' ' || c === '\t' || c === '\r' || c === '\f' || c === '\v') { i++; continue; }
+      if (c === '/' && source[i + 1] === '/') {
+        while (i < source.length && source[i] !== '\n') i++;
+        continue;
       }
-      if (i >= source.length) fail('unterminated comment', at, startLine, startCol);
-      i += 2;
-      continue;
-    }
-    const start = i;
-    const column = i - lineStart + 1;
-    if (/[A-Za-z_$]/.test(c)) {
-      while (i < source.length && /[A-Za-z0-9_$]/.test(source[i]!)) i++;
-      const text = source.slice(start, i);
-      if ((text === 'L' || text === 'u' || text === 'U' || text === 'u8') && (source[i] === "'" || source[i] === '"')) {
-        continue; // a wide/unicode prefix: the literal that follows is lexed on the next turn
-      }
-      out.push({ kind: 'ident', text, line, column });
-      continue;
-    }
-    if (/[0-9]/.test(c) || (c === '.' && /[0-9]/.test(source[i + 1] ?? ''))) {
-      while (i < source.length) {
-        const d = source[i]!;
-        if ((d === '+' || d === '-') && /[eEpP]/.test(source[i - 1]!)) { i++; continue; }
-        if (!/[0-9A-Za-z_.]/.test(d)) break;
-        i++;
-      }
-      const text = source.slice(start, i);
-      const m = INT_RE.exec(text);
-      if (!m) {
-        if (/^[0-9.]/.test(text) && /[.eEpP]/.test(text) && /^[0-9a-fA-FxX.eEpP+\-]+[fFlL]?$/.test(text)) {
-          out.push({ kind: 'float', text, line, column });
-          continue;
+      if (c === '/' && source[i + 1] === '*') {
+        const [startLine, startCol] = [line, lineStart];
+        const at = i;
+        i += 2;
+        while (i < source.length && !(source[i] === '*' && source[i + 1] === '/')) {
+          if (source[i] === '\n') { line++; lineStart = i + 1; }
+          i++;
         }
-        fail(`invalid number '${text}'`, start);
+        if (i >= source.length) fail('unterminated comment', at, startLine, startCol);
+        i += 2;
+        continue;
       }
-      const [, hex, bin, oct, dec, u1, l1, l2, u2] = m!;
-      const value = hex !== undefined ? BigInt(`0x${hex}`) : bin !== undefined ? BigInt(`0b${bin}`)
-        : oct !== undefined ? BigInt(`0o${oct === '0' ? '0' : oct.slice(1)}`) : BigInt(dec!);
-      const ty = literalType(value, dec !== undefined, (u1 ?? u2) !== undefined, (l1 ?? l2) !== undefined);
-      if (!ty) fail(`integer constant '${text}' is too large`, start);
-      out.push({ kind: 'int', text, line, column, value, ...ty! });
-      continue;
-    }
-    if (c === "'" || c === '"') {
-      i++;
-      const chars: number[] = [];
-      while (i < source.length && source[i] !== c && source[i] !== '\n') {
-        if (source[i] === '\\') {
-          const e = source[i + 1] ?? '';
-          const hex = /^x([0-9a-fA-F]+)/.exec(source.slice(i + 1));
-          const oct = /^[0-7]{1,3}/.exec(source.slice(i + 1));
-          if (hex) { chars.push(parseInt(hex[1]!, 16)); i += 1 + hex[0].length; continue; }
-          if (oct) { chars.push(parseInt(oct[0], 8)); i += 1 + oct[0].length; continue; }
-          if (!(e in ESCAPES)) fail(`unknown escape sequence '\\${e}'`, i);
-          chars.push(ESCAPES[e]!);
-          i += 2;
-          continue;
+      const start = i;
+      const column = i - lineStart + 1;
+      if (identStart(source.charCodeAt(i))) {
+        while (i < source.length && (identStart(source.charCodeAt(i)) || isDigit(source.charCodeAt(i)))) i++;
+        const text = source.slice(start, i);
+        if ((text === 'L' || text === 'u' || text === 'U' || text === 'u8') && (source[i] === "'" || source[i] === '"')) {
+          continue; // a wide/unicode prefix: the literal that follows is lexed on the next turn
         }
-        chars.push(source.codePointAt(i)!);
-        i += source.codePointAt(i)! > 0xffff ? 2 : 1;
+        return token({ kind: 'ident', text, line, column });
       }
-      if (source[i] !== c) fail(c === '"' ? 'unterminated string' : 'unterminated character constant', start);
-      i++;
-      if (c === '"') { out.push({ kind: 'string', text: source.slice(start, i), line, column }); continue; }
-      if (chars.length !== 1) fail(chars.length ? 'multi-character constant' : 'empty character constant', start);
-      out.push({ kind: 'char', text: source.slice(start, i), line, column, value: BigInt(chars[0]!), unsigned: false, bits: 32 });
-      continue;
+      if (isDigit(source.charCodeAt(i)) || (c === '.' && isDigit(source.charCodeAt(i + 1)))) {
+        while (i < source.length) {
+          const d = source[i]!;
+          if ((d === '+' || d === '-') && /[eEpP]/.test(source[i - 1]!)) { i++; continue; }
+          if (!/[0-9A-Za-z_.]/.test(d)) break;
+          i++;
+        }
+        const text = source.slice(start, i);
+        const m = INT_RE.exec(text);
+        if (!m) {
+          if (/^[0-9.]/.test(text) && /[.eEpP]/.test(text) && /^[0-9a-fA-FxX.eEpP+\-]+[fFlL]?$/.test(text)) {
+            return token({ kind: 'float', text, line, column });
+          }
+          fail(`invalid number '${text}'`, start);
+        }
+        const [, hex, bin, oct, dec, u1, l1, l2, u2] = m!;
+        const value = hex !== undefined ? BigInt(`0x${hex}`) : bin !== undefined ? BigInt(`0b${bin}`)
+          : oct !== undefined ? BigInt(`0o${oct === '0' ? '0' : oct.slice(1)}`) : BigInt(dec!);
+        const ty = literalType(value, dec !== undefined, (u1 ?? u2) !== undefined, (l1 ?? l2) !== undefined);
+        if (!ty) fail(`integer constant '${text}' is too large`, start);
+        return token({ kind: 'int', text, line, column, value, ...ty! });
+      }
+      if (c === "'" || c === '"') {
+        i++;
+        const chars: number[] = [];
+        while (i < source.length && source[i] !== c && source[i] !== '\n') {
+          if (source[i] === '\\') {
+            const e = source[i + 1] ?? '';
+            const hex = /^x([0-9a-fA-F]+)/.exec(source.slice(i + 1));
+            const oct = /^[0-7]{1,3}/.exec(source.slice(i + 1));
+            if (hex) { chars.push(parseInt(hex[1]!, 16)); i += 1 + hex[0].length; continue; }
+            if (oct) { chars.push(parseInt(oct[0], 8)); i += 1 + oct[0].length; continue; }
+            if (!(e in ESCAPES)) fail(`unknown escape sequence '\\${e}'`, i);
+            chars.push(ESCAPES[e]!);
+            i += 2;
+            continue;
+          }
+          chars.push(source.codePointAt(i)!);
+          i += source.codePointAt(i)! > 0xffff ? 2 : 1;
+        }
+        if (source[i] !== c) fail(c === '"' ? 'unterminated string' : 'unterminated character constant', start);
+        i++;
+        if (c === '"') return token({ kind: 'string', text: source.slice(start, i), line, column });
+        if (chars.length !== 1) fail(chars.length ? 'multi-character constant' : 'empty character constant', start);
+        return token({ kind: 'char', text: source.slice(start, i), line, column, value: BigInt(chars[0]!), unsigned: false, bits: 32 });
+      }
+      const three = source.slice(i, i + 3);
+      const two = three.slice(0, 2);
+      const p = PUNCT3.has(three) ? three : PUNCT2.has(two) ? two : PUNCT1.includes(c) ? c : undefined;
+      if (p === undefined) {
+        fail(c === '#' ? 'preprocessor directives are not supported' : `unexpected character ${JSON.stringify(c)}`, start);
+      }
+      i += p!.length;
+      return token({ kind: 'punct', text: p!, line, column });
     }
-    const p = PUNCT3.find((q) => source.startsWith(q, i)) ?? PUNCT2.find((q) => source.startsWith(q, i))
-      ?? (PUNCT1.includes(c) ? c : undefined);
-    if (p === undefined) {
-      fail(c === '#' ? 'preprocessor directives are not supported' : `unexpected character ${JSON.stringify(c)}`, start);
-    }
-    out.push({ kind: 'punct', text: p!, line, column });
-    i += p!.length;
+    return token({ kind: 'eof', text: 'end of input', line, column: source.length - lineStart + 1 });
   }
-  out.push({ kind: 'eof', text: 'end of input', line, column: source.length - lineStart + 1 });
-  return out;
 }

@@ -10,7 +10,7 @@ import { constantExpression } from './constexpr.js';
 import type { ExprHost } from './constexpr.js';
 import { DeclarationError } from './errors.js';
 import type { DeclarationErrorCode } from './errors.js';
-import { tokenize } from './lexer.js';
+import { Lexer } from './lexer.js';
 import type { Token } from './lexer.js';
 import { resolveType } from './registry.js';
 import type { EnumConstant, TypeScope } from './registry.js';
@@ -95,26 +95,54 @@ const incomplete = (t: CType): boolean => isRecord(t) && !t.complete;
 
 /** Deepest nesting of declarators, records and expressions; keeps the JS stack safe. */
 const MAX_DEPTH = 200;
+/**
+ * Most pointer, array and function levels in one type (C11 5.2.4.1 asks for 12). Each level
+ * spells its own name, so an unbounded chain costs quadratic time and memory.
+ */
+export const MAX_TYPE_DEPTH = 256;
+/** Longest cdef source, and longest prototype or type name, in UTF-16 code units. */
+export const MAX_SOURCE_LENGTH = 1 << 20;
+export const MAX_DECLARATION_LENGTH = 1 << 16;
+
+/** A token's text for a message: an identifier can be a megabyte long. */
+function shown(text: string): string {
+  return text.length > 64 ? `${text.slice(0, 60)}...` : text;
+}
+
+/** Levels of pointer, array and function derivation in `t`, counted up to just past `cap`. */
+function typeDepth(t: CType, cap: number): number {
+  let n = 0;
+  for (let cur = t; n <= cap; n++) {
+    if (cur.kind === 'pointer') cur = cur.to;
+    else if (cur.kind === 'array') cur = cur.element;
+    else if (cur.kind === 'function') cur = cur.ret;
+    else break;
+  }
+  return n;
+}
 
 class Parser implements ExprHost {
-  private pos = 0;
+  /** The current token and the few after it that were looked at; consumed ones are dropped. */
+  private readonly ahead: Token[] = [];
   private depth = 0;
   readonly declarations: Declaration[] = [];
 
   constructor(
     private readonly source: string,
-    private readonly tokens: Token[],
+    private readonly lexer: Lexer,
     private readonly scope: TypeScope,
     private readonly allowDefinitions: boolean,
   ) {}
 
   peek(ahead = 0): Token {
-    return this.tokens[Math.min(this.pos + ahead, this.tokens.length - 1)]!;
+    const q = this.ahead;
+    while (q.length <= ahead && (q.length === 0 || q[q.length - 1]!.kind !== 'eof')) q.push(this.lexer.next());
+    return q[Math.min(ahead, q.length - 1)]!;
   }
 
   next(): Token {
     const t = this.peek();
-    if (t.kind !== 'eof') this.pos++;
+    if (t.kind !== 'eof') this.ahead.shift();
     return t;
   }
 
@@ -135,7 +163,7 @@ class Parser implements ExprHost {
   }
 
   found(t = this.peek()): string {
-    return t.kind === 'eof' ? ' before end of input' : `, got '${t.text}'`;
+    return t.kind === 'eof' ? ' before end of input' : `, got '${shown(t.text)}'`;
   }
 
   fail(at: Token, reason: string, code: DeclarationErrorCode = 'ERR_TRAMPFD_DECL_SYNTAX'): never {
@@ -163,7 +191,7 @@ class Parser implements ExprHost {
 
   expectEnd(): void {
     const t = this.peek();
-    if (t.kind !== 'eof') this.fail(t, `unexpected '${t.text}' after the declaration`);
+    if (t.kind !== 'eof') this.fail(t, `unexpected '${shown(t.text)}' after the declaration`);
   }
 
   startsType(t: Token): boolean {
@@ -244,7 +272,7 @@ class Parser implements ExprHost {
     }
     if (!type) {
       const t = this.peek();
-      if (t.kind === 'ident' && !KEYWORDS.has(t.text)) this.fail(t, `unknown type name '${t.text}'`, 'ERR_TRAMPFD_DECL_UNKNOWN');
+      if (t.kind === 'ident' && !KEYWORDS.has(t.text)) this.fail(t, `unknown type name '${shown(t.text)}'`, 'ERR_TRAMPFD_DECL_UNKNOWN');
       this.fail(t, `expected a type${this.found(t)}`);
     }
     return { type: type!, isConst, storage, attrs, start, forward, anonymousRecord };
@@ -445,6 +473,7 @@ class Parser implements ExprHost {
     const pointers: Derivation[] = [];
     while (this.is('*')) {
       const tok = this.next();
+      this.levels(pointers.length, tok);
       pointers.push({ kind: 'ptr', isConst: this.pointerQualifiers(attrs), tok });
     }
     let inner: Derivation[] = [];
@@ -452,7 +481,7 @@ class Parser implements ExprHost {
     let nameTok: Token | undefined;
     const t = this.peek();
     if (t.kind === 'ident' && !KEYWORDS.has(t.text)) {
-      if (mode === 'abstract') this.fail(t, `unexpected name '${t.text}' in a type name`);
+      if (mode === 'abstract') this.fail(t, `unexpected name '${shown(t.text)}' in a type name`);
       nameTok = this.next();
       name = t.text;
     } else if (this.is('(') && (mode === 'named' || !(this.is(')', 1) || this.is('...', 1) || this.startsType(this.peek(1))))) {
@@ -466,12 +495,18 @@ class Parser implements ExprHost {
     if (mode === 'named' && name === undefined) this.fail(t, `expected a name${this.found(t)}`);
     const suffixes: Derivation[] = [];
     for (;;) {
+      if (this.is('[') || this.is('(')) this.levels(pointers.length + inner.length + suffixes.length, this.peek());
       if (this.is('[')) suffixes.push(this.arraySuffix());
       else if (this.is('(')) suffixes.push(this.functionSuffix());
       else break;
     }
     while (this.peek().kind === 'ident' && ATTRIBUTE.has(this.peek().text)) this.attributes(attrs);
     return { name, nameTok, derivations: [...pointers, ...suffixes.reverse(), ...inner], attrs };
+  }
+
+  /** Fails at `at` when a declarator that has `count` levels already would get one more than a type may have. */
+  levels(count: number, at: Token): void {
+    if (count >= MAX_TYPE_DEPTH) this.fail(at, `type has more than ${MAX_TYPE_DEPTH} pointer, array or function levels`, 'ERR_TRAMPFD_DECL_INVALID');
   }
 
   arraySuffix(): Derivation {
@@ -531,7 +566,9 @@ class Parser implements ExprHost {
   /** Builds the declared type from the specifiers' base type and the declarator's derivations. */
   apply(specs: Specs, d: Declarator): Typed {
     let cur: Typed = { type: specs.type, isConst: specs.isConst };
+    let depth = d.derivations.length === 0 ? 0 : typeDepth(specs.type, MAX_TYPE_DEPTH);
     for (const dv of d.derivations) {
+      this.levels(depth++, dv.tok); // typedefs add up: `typedef t1 *t2;` is one level more than t1
       if (cur.unsized) this.fail(cur.unsized, 'array type has incomplete element type', 'ERR_TRAMPFD_DECL_INVALID');
       const base = resolveType(cur.type);
       if (dv.kind === 'ptr') {
@@ -616,9 +653,17 @@ class Parser implements ExprHost {
 
 function run<T>(source: string, scope: TypeScope, allowDefinitions: boolean, fn: (p: Parser) => T): T {
   if (typeof source !== 'string') throw new TypeError(`declaration must be a string, got ${typeof source}`);
-  const tokens = tokenize(source);
-  if (tokens.length === 1) throw new DeclarationError('empty declaration', source, tokens[0]!.line, tokens[0]!.column);
-  return scope.transaction(() => fn(new Parser(source, tokens, scope, allowDefinitions)));
+  const limit = allowDefinitions ? MAX_SOURCE_LENGTH : MAX_DECLARATION_LENGTH;
+  if (source.length > limit) {
+    const head = source.slice(0, limit);
+    const line = head.split('\n').length;
+    const what = allowDefinitions ? 'cdef source' : 'declaration';
+    throw new DeclarationError(`${what} is longer than ${limit} characters`, source, line, limit - head.lastIndexOf('\n'), 'ERR_TRAMPFD_DECL_INVALID');
+  }
+  const parser = new Parser(source, new Lexer(source), scope, allowDefinitions);
+  const first = parser.peek();
+  if (first.kind === 'eof') throw new DeclarationError('empty declaration', source, first.line, first.column);
+  return scope.transaction(() => fn(parser));
 }
 
 /**

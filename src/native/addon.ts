@@ -30,8 +30,11 @@ export interface Addon {
   cbCreate(id: number, stackBytes: number, frameBytes: number, retSlot: number): number;
   /** Frees the closure whose trampoline is at `address`. */
   cbFree(address: number): void;
-  dlopen(path: string | null): number;
+  /** dlopen with DL_* mode bits (src/library.ts); `loaded`: the object was in the process already. */
+  dlopen(path: string | null, mode: number): { handle: number; loaded: boolean };
   dlsym(handle: number, name: string): number | undefined;
+  /** Exported functions of the library that the global scope resolves to another definition. */
+  dlInterposed(handle: number): string[];
   memAlloc(size: number): number;
   memFree(pointer: number): void;
   memView(pointer: number, length: number): ArrayBuffer;

@@ -23,7 +23,7 @@ export const FRAME = Object.freeze({
   /** Return registers after the call: rax, rdx, xmm0, xmm1 (low 8 bytes each). */
   RET_GPR: 136,
   RET_FPR: 152,
-  /** errno right after the call, when FLAG_ERRNO is set (4 bytes). */
+  /** errno to set before the call (from CONTROL.ERRNO) and errno right after it, when FLAG_ERRNO is set (4 bytes). */
   ERRNO: 168,
   /** Callbacks, native side only: the caller's stack arguments (address of the first one). */
   CALLER_SP: 176,
@@ -41,6 +41,8 @@ export const CONTROL = Object.freeze({
   FRAME: 0,
   /** First free byte of the frame stack: a nested call or callback builds its frame here. */
   TOP: 4,
+  /** errno for the next call declared `{ errno: true }`, set by errno(value); consumed (zeroed) by that call. */
+  ERRNO: 8,
   /** Bytes of the control block; the first frame starts here. */
   SIZE: 64,
 });

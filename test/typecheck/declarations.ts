@@ -3,7 +3,7 @@
 // compile error (@ts-expect-error lines; test/typed-declarations.test.ts checks they are live).
 // Type-checked only (test/typecheck/tsconfig.json, noEmit); never run.
 import {
-  callback, cdef, load, Library, type Callback, type CallbackFunction, type ForeignFunction, type FunctionType,
+  callback, cdef, errno, fnptr, load, Library, type Callback, type CallbackFunction, type ForeignFunction, type FunctionType,
   type PointerArg, type TypesOf, type VariadicArg,
 } from '../../dist/index.js';
 
@@ -289,3 +289,21 @@ callback('int (*)(int)', anyFn);
 qsort(buf, 2, 4, anyFn);
 
 export { table, n, wrongResult, l, l2, p, addr, declaration, type, m, general, patterned, ptCb, cbPair, drawCb, midPt };
+
+// --- fnptr(), func(decl, { address }), load options, errno(value) ------------------------------
+const viaPointer = fnptr(0x1000, 'int op(int a, int b)');
+same<typeof viaPointer, ForeignFunction<[number, number], number>>(true);
+// @ts-expect-error a string for an int
+viaPointer('1', 2);
+const viaAddress = lib.func('double scale(double x)', { address: 0x1000n });
+same<typeof viaAddress, ForeignFunction<[number], number>>(true);
+// @ts-expect-error an address is a number, a bigint or a Callback
+fnptr('0x1000', 'int op(int a, int b)');
+const deepLib: Library = load('libz.so.1', { deep: true, lazy: false, global: false });
+same<typeof deepLib.interposed, readonly string[]>(true);
+// @ts-expect-error an unknown load option
+load('libz.so.1', { deeep: true });
+errno(5);
+const lastErrno: number = errno();
+// @ts-expect-error errno(value) returns nothing
+const setErrno: number = errno(5);
