@@ -115,7 +115,11 @@ static int find_phdr(struct dl_phdr_info *info, size_t size, void *arg) {
 __attribute__((constructor)) static void remember_self(void) {
   Dl_info info;
   struct stat st;
-  if (!dladdr(tramp_file_table, &info) || !info.dli_fname || info.dli_fname[0] != '/') return;
+  if (!dladdr(tramp_file_table, &info) || !info.dli_fname) return;
+  /* Never unloaded: Node dlcloses an addon when the worker that loaded it ends, yet threads keep
+     running our TLS destructor and atfork handlers, and C keeps pointers into our tables. */
+  (void)dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+  if (info.dli_fname[0] != '/') return;
   if (strlen(info.dli_fname) >= sizeof self_path) return;
   if (stat(info.dli_fname, &st) != 0) return;
   strcpy(self_path, info.dli_fname);
