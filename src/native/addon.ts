@@ -12,6 +12,8 @@ export interface NativeTrampStats {
   codeBytesPerSlot: number;
   dataBytesPerSlot: number;
   fallbackReason: string | null;
+  /** File tables' data pages are read-only outside the allocator's own writes. */
+  sealed: boolean;
 }
 
 export interface Addon {
@@ -47,6 +49,7 @@ export interface Addon {
   trampFree(handle: number): void;
   trampStats(): NativeTrampStats;
   trampForceImageMode(): void;
+  trampSeal(): void;
   trampSelfTest(): { ok: boolean; address: number };
 }
 
