@@ -118,7 +118,14 @@ static void win_open(struct window *w, const void *p) {
   if (pg == w->page) return;
   if (w->page) mprotect((void *)w->page, page_size, PROT_READ);
   else pthread_mutex_lock(&seal_lock);
-  mprotect((void *)pg, page_size, PROT_READ | PROT_WRITE);
+  if (mprotect((void *)pg, page_size, PROT_READ | PROT_WRITE) != 0) { /* the write would fault */
+    char msg[200];
+    int n = snprintf(msg, sizeof msg, "trampfd: cannot unseal a trampoline data page (mprotect: %s; "
+                     "vm.max_map_count?); aborting\n", strerror(errno));
+    ssize_t ignored = write(STDERR_FILENO, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : 0);
+    (void)ignored;
+    abort();
+  }
   w->page = pg;
 }
 
