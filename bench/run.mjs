@@ -16,3 +16,14 @@ gcc(['-std=c11', '-O2', '-fPIC', '-shared', '-fcf-protection', '-Wl,-z,max-page-
 const exe = join(dir, 'tramp-vs-libffi');
 gcc(['-O2', '-o', exe, join(repo, 'bench/tramp-vs-libffi.c'), '-L', dir, '-ltrampfd-bench', `-Wl,-rpath,${dir}`, '-lffi']);
 process.stdout.write(execFileSync(exe, [process.argv[2] ?? '20000'], { encoding: 'utf8' }));
+
+// Sealed data pages (opt-in): what tramp_set costs with them, against plain pages.
+const seal = join(dir, 'tramp-seal');
+gcc(['-O2', '-o', seal, join(repo, 'bench/tramp-seal.c'), '-L', dir, '-ltrampfd-bench', `-Wl,-rpath,${dir}`]);
+const ns = (mode) => {
+  const out = execFileSync(seal, [mode], { encoding: 'utf8' });
+  process.stdout.write(out);
+  return Number(/set ([\d.]+) ns/.exec(out)[1]);
+};
+const plain = ns('off');
+console.log(`sealed/plain set ratio ${(ns('on') / plain).toFixed(1)}`);

@@ -13,6 +13,7 @@ static void env_cleanup(void *arg) {
   struct env_state *e = arg;
   js_callback_cleanup(e);
   if (e->dispatcher) napi_delete_reference(e->env, e->dispatcher);
+  if (e->on_overflow) napi_delete_reference(e->env, e->on_overflow);
   if (e->exports) napi_delete_reference(e->env, e->exports);
   if (current_env == e) current_env = NULL;
   /* e itself stays: a foreign thread may still hold a closure pointing at it and must find

@@ -34,6 +34,7 @@ struct env_state {
   pthread_t thread;        /* the JS thread that owns this environment */
   uint8_t *base;           /* frame buffer (FRAME_BUFFER_SIZE bytes) */
   napi_ref dispatcher;     /* JS function that runs the callback whose frame is at CONTROL_TOP */
+  napi_ref on_overflow;    /* JS function told (id, detached) when a callback's frame does not fit */
   struct entry entry;      /* the innermost native entry on this environment's JS thread */
   int serving;             /* the JS thread waits in a blocking call, serving requests itself */
   napi_threadsafe_function wakeup; /* wakes the event loop to serve foreign-thread requests */
@@ -41,7 +42,7 @@ struct env_state {
   pthread_cond_t cond;     /* broadcast when a request is queued or done, or a blocking call ends */
   struct request *head, *tail;
   struct closure *closures; /* live closures, released when the environment ends */
-  int closing;
+  int closing;             /* ended: closures stay, late calls return zeros */
 };
 
 struct closure {
@@ -52,6 +53,7 @@ struct closure {
   uint32_t frame_bytes;    /* the JS runner's whole frame: header, stack copy, scratch */
   uint32_t ret_slot;       /* frame slot whose word C must get back in RET_GPR (a hidden result
                               pointer), 0 for none: copied there even when JS cannot run */
+  int warned;              /* the "called after its environment ended" line was written */
   struct closure *prev, *next;
 };
 

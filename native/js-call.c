@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 _Static_assert(FRAME_GPR + 8 * FRAME_GPR_COUNT <= FRAME_FPR, "gpr slots overlap fprs");
 _Static_assert(FRAME_FPR + 8 * FRAME_FPR_COUNT <= FRAME_FN, "fpr slots overlap fn");
@@ -162,13 +163,15 @@ static napi_value js_call_async(napi_env env, napi_callback_info info) {
 static void free_buffer(napi_env env, void *data, void *hint) {
   (void)env;
   (void)hint;
-  free(data);
+  munmap(data, FRAME_BUFFER_SIZE);
 }
 
 bool js_call_init(napi_env env, napi_value exports, struct env_state *e) {
-  e->base = aligned_alloc(64, FRAME_BUFFER_SIZE);
-  if (!e->base) return false;
-  memset(e->base, 0, FRAME_BUFFER_SIZE);
+  /* Reserved, not committed: a page costs memory only once a frame reaches it, so the frame
+     stack can be deep (FRAME_BUFFER_SIZE) for the one program that nests that far. */
+  void *m = mmap(NULL, FRAME_BUFFER_SIZE, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (m == MAP_FAILED) return false;
+  e->base = m;
   *(uint32_t *)(e->base + CONTROL_FRAME) = CONTROL_SIZE;
   *(uint32_t *)(e->base + CONTROL_TOP) = CONTROL_SIZE;
   napi_value buf;

@@ -16,17 +16,58 @@
 void trampfd_closure_entry(void);
 void trampfd_dispatch(struct closure *c, uint8_t *frame);
 
-__attribute__((noreturn)) static void fatal(const char *msg) {
-  ssize_t ignored = write(STDERR_FILENO, msg, strlen(msg));
+static void say(const char *msg, size_t n) {
+  ssize_t ignored = write(STDERR_FILENO, msg, n);
   (void)ignored;
+}
+
+__attribute__((noreturn)) static void fatal(const char *msg) {
+  say(msg, strlen(msg));
   abort();
+}
+
+/* What C gets when JS cannot run: zeroed result registers, and a hidden result pointer back. */
+static void zero_result(struct closure *c, uint8_t *frame) {
+  memset(frame + FRAME_RET_GPR, 0, 32);
+  if (c->ret_slot) memcpy(frame + FRAME_RET_GPR, frame + c->ret_slot, 8);
+}
+
+/* A callback whose JS environment has ended (process exit, worker exit) returns zeros, with one
+   line on stderr the first time, so a program that ends normally keeps its exit status. */
+static void report_ended(struct closure *c) {
+  if (__atomic_exchange_n(&c->warned, 1, __ATOMIC_RELAXED)) return;
+  char msg[160];
+  int n = snprintf(msg, sizeof msg, "trampfd: callback %p was called after its JavaScript environment "
+                   "ended (process or worker exit); returned 0\n", tramp_addr(c->tramp));
+  if (n > 0) say(msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+}
+
+static void ended(struct closure *c, uint8_t *frame) {
+  zero_result(c, frame);
+  report_ended(c);
+}
+
+/* The callback's frame does not fit on the frame stack: C gets zeros, JS a RangeError. */
+static void overflow(struct env_state *e, struct closure *c, uint8_t *frame, int detached) {
+  zero_result(c, frame);
+  napi_handle_scope scope;
+  napi_value fn, recv, argv[2];
+  napi_open_handle_scope(e->env, &scope);
+  napi_get_reference_value(e->env, e->on_overflow, &fn);
+  napi_get_undefined(e->env, &recv);
+  napi_create_uint32(e->env, c->id, &argv[0]);
+  napi_get_boolean(e->env, detached, &argv[1]);
+  napi_call_function(e->env, recv, fn, 2, argv, NULL);
+  napi_close_handle_scope(e->env, scope);
 }
 
 void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int detached) {
   uint8_t *base = e->base;
   uint32_t top = control(e, CONTROL_TOP);
-  if ((size_t)top + c->frame_bytes > FRAME_BUFFER_SIZE)
-    fatal("trampfd: the frame stack is exhausted: callbacks nested too deeply; aborting\n");
+  if (__builtin_expect((size_t)top + c->frame_bytes > FRAME_BUFFER_SIZE, 0)) {
+    overflow(e, c, frame, detached);
+    return;
+  }
   uint8_t *f = base + top;
   memcpy(f + FRAME_GPR, frame + FRAME_GPR, FRAME_FN - FRAME_GPR); /* argument registers */
   if (c->stack_bytes) memcpy(f + FRAME_STACK, *(uint8_t **)(frame + FRAME_CALLER_SP), c->stack_bytes);
@@ -35,12 +76,13 @@ void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int de
   memset(f + FRAME_RET_GPR, 0, 32); /* what C receives if JS cannot run */
   if (c->ret_slot) memcpy(f + FRAME_RET_GPR, f + c->ret_slot, 8);
   struct entry *en = &e->entry;
+  napi_status st;
   if (!en->active) { /* entered from C that another addon called: a scope of our own */
     napi_handle_scope scope;
     napi_value fn;
     napi_open_handle_scope(e->env, &scope);
     napi_get_reference_value(e->env, e->dispatcher, &fn);
-    napi_call_function(e->env, fn, fn, 0, NULL, NULL);
+    st = napi_call_function(e->env, fn, fn, 0, NULL, NULL);
     napi_close_handle_scope(e->env, scope);
   } else {
     if (!en->dispatch_fn) napi_get_reference_value(e->env, e->dispatcher, &en->dispatch_fn); /* entry's scope */
@@ -49,8 +91,13 @@ void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int de
       napi_open_handle_scope(e->env, &en->batch);
       en->batch_count = 0;
     }
-    napi_call_function(e->env, en->dispatch_fn, en->dispatch_fn, 0, NULL, NULL);
+    st = napi_call_function(e->env, en->dispatch_fn, en->dispatch_fn, 0, NULL, NULL);
   }
+  /* Refused with no exception pending: the environment is stopping (process.exit() runs atexit
+     handlers before any cleanup hook), so JS cannot run any more; C got the zeros set above. */
+  bool pending = true;
+  if (__builtin_expect(st != napi_ok, 0) && napi_is_exception_pending(e->env, &pending) == napi_ok && !pending)
+    report_ended(c);
   memcpy(frame + FRAME_RET_GPR, f + FRAME_RET_GPR, 32);
 }
 
@@ -78,7 +125,8 @@ static void from_foreign_thread(struct env_state *e, struct closure *c, uint8_t 
   pthread_mutex_lock(&e->lock);
   if (e->closing) {
     pthread_mutex_unlock(&e->lock);
-    fatal("trampfd: a callback was called after its JS environment ended; aborting\n");
+    ended(c, frame);
+    return;
   }
   if (e->tail) e->tail->next = &r; else e->head = &r;
   e->tail = &r;
@@ -94,9 +142,18 @@ static void from_foreign_thread(struct env_state *e, struct closure *c, uint8_t 
   pthread_cond_destroy(&r.cond);
 }
 
+/* Set in the child of a fork(): only the forking thread survives there, and no JS engine can run.
+   A flag set by an atfork handler costs callbacks one load, where getpid() would cost a syscall. */
+static int forked_child;
+static void mark_forked_child(void) { forked_child = 1; }
+__attribute__((constructor)) static void watch_fork(void) { pthread_atfork(NULL, NULL, mark_forked_child); }
+
 /* Called by trampfd_closure_entry with the closure from r10 and the saved registers. */
 __attribute__((visibility("hidden"))) void trampfd_dispatch(struct closure *c, uint8_t *frame) {
   struct env_state *e = c->owner;
+  if (__builtin_expect(forked_child, 0))
+    fatal("trampfd: a JS callback was called in a child process forked from C; JavaScript cannot "
+          "run there; aborting\n");
   if (current_env == e) run_callback(e, c, frame, 0);
   else from_foreign_thread(e, c, frame);
 }
@@ -111,17 +168,20 @@ static void wakeup_call_js(napi_env env, napi_value js_cb, void *context, void *
   leave_scope(e, saved);
 }
 
-/* cbInit(dispatcher): the JS function run for every callback of this environment. */
+/* cbInit(dispatcher, onOverflow): the JS function run for every callback of this environment, and
+   the one told (id, detached) when a callback's frame does not fit on the frame stack. */
 static napi_value js_cb_init(napi_env env, napi_callback_info info) {
   struct env_state *e = current_env;
-  size_t argc = 1;
-  napi_value argv[1], name;
+  size_t argc = 2;
+  napi_value argv[2], name;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  napi_valuetype t;
-  if (argc != 1 || napi_typeof(env, argv[0], &t) != napi_ok || t != napi_function)
-    return throw_type(env, CODE, "cbInit(dispatcher)");
+  napi_valuetype t0, t1;
+  if (argc != 2 || napi_typeof(env, argv[0], &t0) != napi_ok || t0 != napi_function ||
+      napi_typeof(env, argv[1], &t1) != napi_ok || t1 != napi_function)
+    return throw_type(env, CODE, "cbInit(dispatcher, onOverflow)");
   if (e->dispatcher) return throw_error(env, CODE, "callbacks are already initialised in this environment");
   napi_create_reference(env, argv[0], 1, &e->dispatcher);
+  napi_create_reference(env, argv[1], 1, &e->on_overflow);
   napi_create_string_utf8(env, "trampfd.callback", NAPI_AUTO_LENGTH, &name);
   if (napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, NULL, NULL, e, wakeup_call_js, &e->wakeup) != napi_ok)
     return throw_error(env, CODE, "cannot create the callback wake-up");
@@ -191,12 +251,15 @@ static napi_value js_cb_free(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* The environment is ending (worker exit, process exit): its callbacks trap from now on. */
+/* The environment is ending (worker exit, process exit). Its closures stay, and so do their
+   trampolines: a late call finds `closing` set and returns zeros (ended()), where a freed slot
+   would abort a program that is ending normally. One closure and one slot per callback never
+   freed; a callback freed by JS still traps. */
 void js_callback_cleanup(struct env_state *e) {
   pthread_mutex_lock(&e->lock);
   e->closing = 1;
-  while (e->closures) release(e, e->closures);
   for (struct request *r = e->head; r; r = r->next) { /* their C callers get zeros */
+    zero_result(r->closure, r->frame);
     r->done = 1;
     pthread_cond_signal(&r->cond);
   }

@@ -81,6 +81,9 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   if (s.fallback_reason) napi_create_string_utf8(env, s.fallback_reason, NAPI_AUTO_LENGTH, &str);
   else napi_get_null(env, &str);
   napi_set_named_property(env, o, "fallbackReason", str);
+  napi_value b;
+  napi_get_boolean(env, s.sealed, &b);
+  napi_set_named_property(env, o, "sealed", b);
   return o;
 }
 
@@ -112,11 +115,18 @@ static napi_value js_force_image(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
+static napi_value js_seal(napi_env env, napi_callback_info info) {
+  (void)info;
+  if (tramp_set_sealed(1) != 0)
+    return throw_error(env, CODE, "sealing must be chosen before the first trampoline is allocated");
+  return NULL;
+}
+
 bool js_tramp_init(napi_env env, napi_value exports) {
   static const export_fn fns[] = {
     {"trampAlloc", js_alloc}, {"trampSet", js_set}, {"trampAddress", js_address},
     {"trampFree", js_free}, {"trampStats", js_stats}, {"trampForceImageMode", js_force_image},
-    {"trampSelfTest", js_self_test},
+    {"trampSelfTest", js_self_test}, {"trampSeal", js_seal},
   };
   return export_all(env, exports, fns, (int)(sizeof fns / sizeof fns[0]));
 }

@@ -25,8 +25,8 @@ extern const unsigned char tramp_trap_freed[];
 struct tramp {
   void *context;        /* TRAMP_DATA_CONTEXT */
   void *target;         /* TRAMP_DATA_TARGET */
-  struct tramp *next;   /* quarantine queue link */
   uintptr_t code;       /* slot address | TRAMP_LIVE */
+  uintptr_t pad;        /* to TRAMP_SLOT_SIZE: entry i sits at offset i * TRAMP_SLOT_SIZE, as slot i */
 };
 #define TRAMP_LIVE ((uintptr_t)1)
 
@@ -39,9 +39,14 @@ _Static_assert(offsetof(struct tramp, target) == TRAMP_DATA_TARGET, "target offs
 #define TRAMP_QUARANTINE 4096
 /* A table is mapped as [code | data], each TRAMP_TABLE_SIZE bytes. */
 #define TRAMP_REGION_SIZE (2 * TRAMP_TABLE_SIZE)
+/* Regions are carved from arenas of address space reserved PROT_NONE (see reclaim()). */
+#define ARENA_REGIONS 256
 
-struct table_range {
-  uintptr_t data; /* start of the data region */
+struct table {
+  uintptr_t data;       /* start of the data region; the code is the TRAMP_TABLE_SIZE before it */
+  uint32_t idle;        /* slots in the global FIFO or never carved: all of them = nothing live */
+  int dying;            /* chosen by reclaim(), being removed */
+  uint64_t last_push;   /* `pushes` when the last of its slots entered the FIFO */
 };
 
 static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
@@ -58,16 +63,21 @@ static int self_known;
 static int self_fd = -1;
 static off_t table_offset;
 
-/* Data regions of mapped tables, sorted by address for handle validation. */
-static struct table_range *tables;
-static size_t ntables, tables_cap;
+/* Mapped tables, sorted by address for handle validation; `hint` caches the last lookup. */
+static struct table *tables;
+static size_t ntables, tables_cap, hint;
+/* Reserved (PROT_NONE) regions ready for a table. */
+static uintptr_t *spare;
+static size_t nspare, spare_cap;
 
 static struct tramp *bump;      /* next never-used entry */
 static struct tramp *bump_end;
-static size_t image_used;
+static size_t image_used, file_carved;
 
-static struct tramp *q_head, *q_tail; /* quarantine FIFO */
-static size_t q_len;
+/* The quarantine FIFO: a ring of pointers (entries hold no links, so a table can leave it). */
+static struct tramp **q_buf;
+static size_t q_cap, q_head, q_len;
+static uint64_t pushes;         /* slots ever pushed at the FIFO's tail */
 
 static __thread char error_buf[256];
 
@@ -88,6 +98,52 @@ __attribute__((visibility("hidden"), noreturn)) void tramp_report_freed(void *sl
     (void)ignored;
   }
   abort();
+}
+
+/* ---- sealing: data pages read-only except inside a write window ----------------------------
+   Data pages are never executable, so switching them between R and RW never touches W^X. One
+   lock covers every window: a page is made writable, written and made read-only again before
+   the lock is released, so a concurrent writer of the same page never finds it read-only. */
+static int seal_wanted = -1;    /* -1: not asked; TRAMPFD_SEAL decides at the first allocation */
+static int sealed;              /* file tables are sealed (fixed at the first allocation) */
+static uintptr_t page_size;
+static pthread_mutex_t seal_lock = PTHREAD_MUTEX_INITIALIZER;
+
+struct window { uintptr_t page; };
+
+/* Makes the page holding `p` writable (closing the window's previous page, if another). */
+static void win_open(struct window *w, const void *p) {
+  if (!sealed) return;
+  uintptr_t pg = (uintptr_t)p & ~(page_size - 1);
+  if (pg == w->page) return;
+  if (w->page) mprotect((void *)w->page, page_size, PROT_READ);
+  else pthread_mutex_lock(&seal_lock);
+  if (mprotect((void *)pg, page_size, PROT_READ | PROT_WRITE) != 0) { /* the write would fault */
+    char msg[200];
+    int n = snprintf(msg, sizeof msg, "trampfd: cannot unseal a trampoline data page (mprotect: %s; "
+                     "vm.max_map_count?); aborting\n", strerror(errno));
+    ssize_t ignored = write(STDERR_FILENO, msg, n > 0 && (size_t)n < sizeof msg ? (size_t)n : 0);
+    (void)ignored;
+    abort();
+  }
+  w->page = pg;
+}
+
+static void win_close(struct window *w) {
+  if (!w->page) return;
+  mprotect((void *)w->page, page_size, PROT_READ);
+  w->page = 0;
+  pthread_mutex_unlock(&seal_lock);
+}
+
+static int is_file_entry(const struct tramp *t) {
+  uintptr_t img = (uintptr_t)tramp_image_data;
+  return (uintptr_t)t < img || (uintptr_t)t >= img + (uintptr_t)TRAMP_IMAGE_SLOTS * TRAMP_SLOT_SIZE;
+}
+
+/* Opens a window for `t` unless it is an image-pool entry (never sealed: .bss shares pages). */
+static void win_entry(struct window *w, const struct tramp *t) {
+  if (sealed && is_file_entry(t)) win_open(w, t);
 }
 
 static void trap(struct tramp *t) {
@@ -115,7 +171,11 @@ static int find_phdr(struct dl_phdr_info *info, size_t size, void *arg) {
 __attribute__((constructor)) static void remember_self(void) {
   Dl_info info;
   struct stat st;
-  if (!dladdr(tramp_file_table, &info) || !info.dli_fname || info.dli_fname[0] != '/') return;
+  if (!dladdr(tramp_file_table, &info) || !info.dli_fname) return;
+  /* Never unloaded: Node dlcloses an addon when the worker that loaded it ends, yet threads keep
+     running our TLS destructor and atfork handlers, and C keeps pointers into our tables. */
+  (void)dlopen(info.dli_fname, RTLD_NOW | RTLD_NOLOAD | RTLD_NODELETE);
+  if (info.dli_fname[0] != '/') return;
   if (strlen(info.dli_fname) >= sizeof self_path) return;
   if (stat(info.dli_fname, &st) != 0) return;
   strcpy(self_path, info.dli_fname);
@@ -151,46 +211,101 @@ static int open_self(void) {
   return 0;
 }
 
-static int add_range(uintptr_t data) {
+/* The table holding data address `a`, or NULL; caller holds the lock. */
+static struct table *table_of(uintptr_t a) {
+  if (hint < ntables && a - tables[hint].data < TRAMP_TABLE_SIZE) return &tables[hint];
+  size_t lo = 0, hi = ntables;
+  while (lo < hi) {
+    size_t mid = (lo + hi) / 2;
+    if (tables[mid].data + TRAMP_TABLE_SIZE <= a) lo = mid + 1;
+    else hi = mid;
+  }
+  if (lo < ntables && a >= tables[lo].data) { hint = lo; return &tables[lo]; }
+  return NULL;
+}
+
+static int add_table(uintptr_t data) {
   if (ntables == tables_cap) {
     size_t cap = tables_cap ? tables_cap * 2 : 64;
-    struct table_range *n = realloc(tables, cap * sizeof *n);
+    struct table *n = realloc(tables, cap * sizeof *n);
     if (!n) return -1;
     tables = n;
     tables_cap = cap;
   }
   size_t i = ntables;
   while (i > 0 && tables[i - 1].data > data) { tables[i] = tables[i - 1]; i--; }
-  tables[i].data = data;
+  tables[i] = (struct table){data, TRAMP_SLOTS_PER_TABLE, 0, 0};
   ntables++;
   return 0;
 }
 
+static int push_spare(uintptr_t region) {
+  if (nspare == spare_cap) {
+    size_t cap = spare_cap ? spare_cap * 2 : ARENA_REGIONS;
+    uintptr_t *n = realloc(spare, cap * sizeof *n);
+    if (!n) return -1;
+    spare = n;
+    spare_cap = cap;
+  }
+  spare[nspare++] = region;
+  return 0;
+}
+
+/* Gives a region back to the reserve: one PROT_NONE mapping replaces code and data at once. */
+static int reserve_region(uintptr_t region) {
+  return mmap((void *)region, TRAMP_REGION_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED | MAP_NORESERVE,
+              -1, 0) == MAP_FAILED ? -1 : 0;
+}
+
+/* mmap's ENOMEM is also what the per-process mapping limit gives: name it, with its value. */
+static void set_map_error(const char *what, int err) {
+  if (err != ENOMEM) { set_error(what, err); return; }
+  char limit[32] = "?";
+  int fd = open("/proc/sys/vm/max_map_count", O_RDONLY | O_CLOEXEC);
+  if (fd >= 0) {
+    ssize_t n = read(fd, limit, sizeof limit - 1);
+    limit[n > 0 ? n : 0] = 0;
+    limit[strcspn(limit, "\n")] = 0;
+    close(fd);
+    if (!limit[0]) strcpy(limit, "?");
+  }
+  snprintf(error_buf, sizeof error_buf, "%s: out of memory, or the process reached its limit of "
+           "memory mappings (vm.max_map_count = %s; free trampolines or raise it)", what, limit);
+}
+
 /* Maps one more copy of the table from the file, beside a fresh data region. */
 static int map_table(void) {
-  unsigned char *region = mmap(NULL, TRAMP_REGION_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
-  if (region == MAP_FAILED) { set_error("cannot reserve a trampoline table", errno); return -1; }
+  if (nspare == 0) {
+    unsigned char *arena = mmap(NULL, (size_t)ARENA_REGIONS * TRAMP_REGION_SIZE, PROT_NONE,
+                                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (arena == MAP_FAILED) { set_map_error("cannot reserve trampoline tables", errno); return -1; }
+    for (size_t i = ARENA_REGIONS; i-- > 0;) /* lowest first: tables stay close together */
+      if (push_spare((uintptr_t)arena + i * TRAMP_REGION_SIZE) != 0) { set_error("out of memory", ENOMEM); return -1; }
+  }
+  unsigned char *region = (unsigned char *)spare[nspare - 1];
   void *code = mmap(region, TRAMP_TABLE_SIZE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED,
                     self_fd, table_offset);
   void *data = code == MAP_FAILED ? MAP_FAILED
-             : mmap(region + TRAMP_TABLE_SIZE, TRAMP_TABLE_SIZE, PROT_READ | PROT_WRITE,
+             : mmap(region + TRAMP_TABLE_SIZE, TRAMP_TABLE_SIZE, sealed ? PROT_READ : PROT_READ | PROT_WRITE,
                     MAP_PRIVATE | MAP_ANONYMOUS | MAP_FIXED, -1, 0);
+  int err = errno;
   if (code == MAP_FAILED || data == MAP_FAILED) {
-    set_error("cannot map a trampoline table", errno);
-    munmap(region, TRAMP_REGION_SIZE);
+    reserve_region((uintptr_t)region);
+    set_map_error("cannot map a trampoline table", err);
     return -1;
   }
   /* A file rebuilt in place (same inode) must never run: compare with what we loaded. */
   if (memcmp(code, tramp_file_table, TRAMP_TABLE_SIZE) != 0) {
-    munmap(region, TRAMP_REGION_SIZE);
+    reserve_region((uintptr_t)region);
     set_error("mapped trampoline table differs from the loaded one (file changed on disk)", 0);
     return -2;
   }
-  if (add_range((uintptr_t)data) != 0) {
-    munmap(region, TRAMP_REGION_SIZE);
+  if (add_table((uintptr_t)data) != 0) {
+    reserve_region((uintptr_t)region);
     set_error("out of memory", ENOMEM);
     return -1;
   }
+  nspare--;
   bump = data;
   bump_end = (struct tramp *)((unsigned char *)data + TRAMP_TABLE_SIZE);
   return 0;
@@ -198,6 +313,9 @@ static int map_table(void) {
 
 static void choose_mode(void) {
   const char *env = getenv("TRAMPFD_TRAMPOLINES");
+  const char *seal = getenv("TRAMPFD_SEAL");
+  page_size = (uintptr_t)sysconf(_SC_PAGESIZE);
+  sealed = seal_wanted >= 0 ? seal_wanted : seal && strcmp(seal, "1") == 0;
   if (forced_image || (env && strcmp(env, "image") == 0)) {
     fall_back("in-image mode requested", 0);
     return;
@@ -217,7 +335,9 @@ static struct tramp *image_entry(size_t i) {
   return (struct tramp *)(tramp_image_data + i * TRAMP_SLOT_SIZE);
 }
 
-static struct tramp *fresh(void) {
+/* A never-used entry, trapped; caller holds the lock and `w` open as needed. */
+static struct tramp *fresh(struct window *w) {
+  struct tramp *t;
   if (mode == TRAMP_MODE_FILE) {
     if (bump == bump_end) {
       int r = map_table();
@@ -228,8 +348,12 @@ static struct tramp *fresh(void) {
       }
     }
     if (mode == TRAMP_MODE_FILE) {
-      struct tramp *t = bump++;
+      t = bump++;
+      table_of((uintptr_t)t)->idle--;
+      file_carved++;
+      win_entry(w, t);
       t->code = (uintptr_t)t - TRAMP_TABLE_SIZE;
+      trap(t);
       return t;
     }
   }
@@ -238,8 +362,9 @@ static struct tramp *fresh(void) {
              "some, or let trampfd map its own file)", TRAMP_IMAGE_SLOTS);
     return NULL;
   }
-  struct tramp *t = image_entry(image_used);
+  t = image_entry(image_used);
   t->code = (uintptr_t)(tramp_image_table + image_used * TRAMP_SLOT_SIZE);
+  trap(t);
   image_used++;
   return t;
 }
@@ -264,20 +389,114 @@ static pthread_key_t cache_key;
 static pthread_once_t cache_once = PTHREAD_ONCE_INIT;
 static __thread struct tcache *my_cache __attribute__((tls_model("initial-exec")));
 
+/* Room for one more FIFO entry (the ring doubles); 0 when out of memory. */
+static int q_room(void) {
+  if (q_len < q_cap) return 1;
+  size_t cap = q_cap ? q_cap * 2 : 4096;
+  struct tramp **n = malloc(cap * sizeof *n);
+  if (!n) return 0;
+  for (size_t i = 0; i < q_len; i++) n[i] = q_buf[(q_head + i) & (q_cap - 1)];
+  free(q_buf);
+  q_buf = n;
+  q_cap = cap;
+  q_head = 0;
+  return 1;
+}
+
+/* Counts a slot into its table's idle slots; `pushed`: it entered at the tail (quarantined). */
+static void idle_in(struct tramp *t, int pushed) {
+  struct table *tb = is_file_entry(t) ? table_of((uintptr_t)t) : NULL;
+  if (!tb) return;
+  tb->idle++;
+  if (pushed) tb->last_push = pushes;
+}
+
+/* Out of memory for the FIFO: the slot stays trapped and is never reused (a leak, not a crash). */
 static void push_quarantine(struct tramp *t) {
-  t->next = NULL;
-  if (q_tail) q_tail->next = t; else q_head = t;
-  q_tail = t;
+  if (!q_room()) return;
+  q_buf[(q_head + q_len++) & (q_cap - 1)] = t;
+  pushes++;
+  idle_in(t, 1);
+}
+
+/* Never-handed-out slots rejoin at the head: they were not live since their last quarantine. */
+static void push_front(struct tramp *t) {
+  if (!q_room()) return;
+  q_head = (q_head - 1) & (q_cap - 1);
+  q_buf[q_head] = t;
   q_len++;
+  idle_in(t, 0);
 }
 
 static struct tramp *pop_quarantine(void) {
-  struct tramp *t = q_head;
-  q_head = t->next;
-  if (!q_head) q_tail = NULL;
+  struct tramp *t = q_buf[q_head];
+  q_head = (q_head + 1) & (q_cap - 1);
   q_len--;
-  t->next = NULL;
+  struct table *tb = is_file_entry(t) ? table_of((uintptr_t)t) : NULL;
+  if (tb) tb->idle--;
   return t;
+}
+
+/* Unmaps tables with nothing live and nothing in quarantine; caller holds the lock.
+   A reclaimed region goes back to PROT_NONE, not to the kernel: a stale pointer into it faults
+   instead of reaching whatever mmap would put there next, and it costs no memory. The arena
+   around it is one reservation, so reserved regions merge into its PROT_NONE mappings rather
+   than adding one each; a region is reused for a new table only after all its slots passed
+   quarantine, which is the guarantee a reused slot gives anyway. Hysteresis: the table being
+   carved and one more idle table stay, and a pass runs only when it can drop at least half
+   the FIFO, so its O(FIFO) filtering costs O(1) per freed slot. */
+static void reclaim(void) {
+  size_t n = 0;
+  struct table *spare_table = NULL; /* the highest stays, as the spare */
+  uintptr_t carving = bump_end ? (uintptr_t)bump_end - TRAMP_TABLE_SIZE : 0;
+  for (size_t i = 0; i < ntables; i++) {
+    struct table *tb = &tables[i];
+    if (tb->idle == TRAMP_SLOTS_PER_TABLE && tb->data != carving && pushes - tb->last_push >= TRAMP_QUARANTINE) {
+      if (spare_table) spare_table->dying = 1, n++;
+      spare_table = tb;
+    }
+  }
+  if (n == 0 || n * TRAMP_SLOTS_PER_TABLE * 2 < q_len) {
+    for (size_t i = 0; i < ntables; i++) tables[i].dying = 0;
+    return;
+  }
+  size_t kept = 0;
+  for (size_t i = 0; i < q_len; i++) { /* filter the FIFO in place, order kept */
+    struct tramp *t = q_buf[(q_head + i) & (q_cap - 1)];
+    struct table *tb = is_file_entry(t) ? table_of((uintptr_t)t) : NULL;
+    if (!tb || !tb->dying) q_buf[(q_head + kept++) & (q_cap - 1)] = t;
+  }
+  q_len = kept;
+  if (q_cap > 4096 && q_len < q_cap / 4) { /* give back what a burst of frees made it grow to */
+    size_t cap = 4096;
+    while (cap < 2 * q_len) cap *= 2;
+    struct tramp **nb = malloc(cap * sizeof *nb);
+    if (nb) {
+      for (size_t i = 0; i < q_len; i++) nb[i] = q_buf[(q_head + i) & (q_cap - 1)];
+      free(q_buf);
+      q_buf = nb;
+      q_cap = cap;
+      q_head = 0;
+    }
+  }
+  size_t out = 0;
+  for (size_t i = 0; i < ntables; i++) {
+    struct table tb = tables[i];
+    if (tb.dying) {
+      uintptr_t region = tb.data - TRAMP_TABLE_SIZE;
+      if (reserve_region(region) == 0) {
+        (void)push_spare(region); /* if it cannot be remembered, it stays reserved, unused */
+        file_carved -= TRAMP_SLOTS_PER_TABLE;
+        continue;
+      }
+      tb.dying = 0; /* cannot be reserved again: the table stays, and its slots rejoin the FIFO */
+      for (size_t k = 0; k < TRAMP_SLOTS_PER_TABLE; k++)
+        if (q_room()) q_buf[(q_head + q_len++) & (q_cap - 1)] = (struct tramp *)(tb.data + k * TRAMP_SLOT_SIZE);
+    }
+    tables[out++] = tb;
+  }
+  ntables = out;
+  hint = 0;
 }
 
 /* Moves the oldest `n` of a cache's quarantined slots to the global FIFO; caller holds the lock. */
@@ -290,15 +509,7 @@ static void flush_ring_locked(struct tcache *c, unsigned n) {
 /* Gives all of a cache's slots back to the global pools; caller holds the lock. */
 static void drain_locked(struct tcache *c) {
   flush_ring_locked(c, c->len);
-  /* Never-handed-out slots rejoin at the head: they were not live since their last
-     quarantine, so reusing them soon is safe. */
-  for (unsigned i = 0; i < c->nfresh; i++) {
-    struct tramp *t = c->fresh[i];
-    t->next = q_head;
-    q_head = t;
-    if (!q_tail) q_tail = t;
-    q_len++;
-  }
+  for (unsigned i = 0; i < c->nfresh; i++) push_front(c->fresh[i]);
   c->nfresh = 0;
 }
 
@@ -312,6 +523,7 @@ static void cache_exit(void *p) {
   pthread_mutex_lock(&lock);
   drain_locked(c);
   unlink_locked(c);
+  reclaim();
   pthread_mutex_unlock(&lock);
   my_cache = NULL;
   free(c);
@@ -342,15 +554,17 @@ static inline struct tcache *get_cache(void) {
 
 /* Refills the cache with up to TCACHE_BATCH slots; 0 if none could be found. */
 __attribute__((noinline)) static unsigned refill(struct tcache *c) {
+  struct window w = {0};
   pthread_mutex_lock(&lock);
   if (mode == TRAMP_MODE_UNSET) choose_mode();
   while (c->nfresh < TCACHE_BATCH) {
     struct tramp *t = NULL;
     if (q_len > TRAMP_QUARANTINE) t = pop_quarantine();
-    else if ((t = fresh()) != NULL) trap(t);
+    else t = fresh(&w);
     if (!t) break;
     c->fresh[c->nfresh++] = t;
   }
+  win_close(&w);
   /* Nothing fresh is left anywhere: reuse the oldest freed slots early rather than fail. */
   if (c->nfresh == 0 && c->len > 0) flush_ring_locked(c, c->len);
   while (c->nfresh < TCACHE_BATCH && q_len > 0) c->fresh[c->nfresh++] = pop_quarantine();
@@ -370,13 +584,23 @@ tramp_t *tramp_alloc(void) {
     if (__builtin_expect(c->nfresh == 0, 0) && refill(c) == 0) return NULL;
     t = c->fresh[--c->nfresh];
   }
-  t->code |= TRAMP_LIVE;
+  if (__builtin_expect(sealed, 0)) {
+    struct window w = {0};
+    win_entry(&w, t);
+    t->code |= TRAMP_LIVE;
+    win_close(&w);
+  } else {
+    t->code |= TRAMP_LIVE;
+  }
   return t;
 }
 
 void tramp_set(tramp_t *t, void *target, void *context) {
+  struct window w = {0};
+  if (__builtin_expect(sealed, 0)) win_entry(&w, t);
   __atomic_store_n(&t->context, context, __ATOMIC_RELAXED);
   __atomic_store_n(&t->target, target, __ATOMIC_RELEASE);
+  win_close(&w);
 }
 
 void *tramp_addr(const tramp_t *t) { return (void *)(t->code & ~TRAMP_LIVE); }
@@ -388,14 +612,18 @@ uintptr_t tramp_handle(const tramp_t *t) { return (uintptr_t)t; }
 __attribute__((noinline)) static void spill(struct tcache *c) {
   pthread_mutex_lock(&lock);
   flush_ring_locked(c, RING_CAP / 2);
+  reclaim();
   pthread_mutex_unlock(&lock);
 }
 
 void tramp_free(tramp_t *t) {
   if (!t || !(t->code & TRAMP_LIVE)) return;
   struct tcache *c = get_cache();
+  struct window w = {0};
+  if (__builtin_expect(sealed, 0)) win_entry(&w, t);
   t->code &= ~TRAMP_LIVE;
   trap(t);
+  win_close(&w);
   if (__builtin_expect(c == NULL, 0)) { /* no cache for this thread: straight to the FIFO */
     pthread_mutex_lock(&lock);
     push_quarantine(t);
@@ -412,20 +640,8 @@ tramp_t *tramp_from_handle(uintptr_t h) {
   if (h % TRAMP_SLOT_SIZE != 0) return NULL;
   pthread_mutex_lock(&lock);
   uintptr_t img = (uintptr_t)tramp_image_data;
-  if (h >= img && h < img + image_used * TRAMP_SLOT_SIZE) {
-    found = (struct tramp *)h;
-  } else {
-    size_t lo = 0, hi = ntables;
-    while (lo < hi) {
-      size_t mid = (lo + hi) / 2;
-      if (tables[mid].data + TRAMP_TABLE_SIZE <= h) lo = mid + 1;
-      else hi = mid;
-    }
-    if (lo < ntables && h >= tables[lo].data && h < (uintptr_t)bump_end) found = (struct tramp *)h;
-    else if (lo < ntables && h >= tables[lo].data && h < tables[lo].data + TRAMP_TABLE_SIZE &&
-             tables[lo].data + TRAMP_TABLE_SIZE != (uintptr_t)bump_end)
-      found = (struct tramp *)h;
-  }
+  if (h >= img && h < img + image_used * TRAMP_SLOT_SIZE) found = (struct tramp *)h;
+  else if (table_of(h)) found = (struct tramp *)h; /* mapped: reclaimed tables are gone from `tables` */
   if (found && (!(found->code & TRAMP_LIVE))) found = NULL;
   pthread_mutex_unlock(&lock);
   return found;
@@ -448,19 +664,26 @@ int tramp_force_image_mode(void) {
   return ok ? 0 : -1;
 }
 
+int tramp_set_sealed(int on) {
+  pthread_mutex_lock(&lock);
+  int ok = mode == TRAMP_MODE_UNSET;
+  if (ok) seal_wanted = on != 0;
+  pthread_mutex_unlock(&lock);
+  return ok ? 0 : -1;
+}
+
 void tramp_get_stats(struct tramp_stats *out) {
   pthread_mutex_lock(&lock);
   out->mode = mode;
   out->tables = ntables;
-  /* Live = every slot ever carved out, minus those resting in a pool. Caches of other
-     threads are read without their owner's cooperation: a snapshot, exact when quiet. */
+  /* Live = every slot ever carved out (and not reclaimed), minus those resting in a pool. Caches
+     of other threads are read without their owner's cooperation: a snapshot, exact when quiet. */
   size_t held = 0, idle = q_len;
   for (struct tcache *c = caches; c; c = c->next) {
     held += __atomic_load_n(&c->len, __ATOMIC_RELAXED);
     idle += __atomic_load_n(&c->nfresh, __ATOMIC_RELAXED);
   }
-  size_t carved = image_used + (ntables ? ntables * TRAMP_SLOTS_PER_TABLE - (size_t)(bump_end - bump) : 0);
-  out->live = carved - idle - held;
+  out->live = image_used + file_carved - idle - held;
   out->quarantined = q_len + held;
   out->capacity = mode == TRAMP_MODE_IMAGE ? TRAMP_IMAGE_SLOTS : ntables * TRAMP_SLOTS_PER_TABLE;
   out->image_used = image_used;
@@ -468,14 +691,22 @@ void tramp_get_stats(struct tramp_stats *out) {
   out->slot_bytes = TRAMP_SLOT_SIZE;
   out->data_bytes = TRAMP_SLOT_SIZE;
   out->fallback_reason = fallback_reason;
+  out->sealed = mode == TRAMP_MODE_FILE && sealed;
   pthread_mutex_unlock(&lock);
 }
 
 /* fork() copies our mappings and the descriptor. In the child only the forking thread
    exists: the other threads' caches are given back to the global pools. */
-static void before_fork(void) { pthread_mutex_lock(&lock); }
-static void after_fork_parent(void) { pthread_mutex_unlock(&lock); }
+static void before_fork(void) {
+  pthread_mutex_lock(&lock);
+  pthread_mutex_lock(&seal_lock);
+}
+static void after_fork_parent(void) {
+  pthread_mutex_unlock(&seal_lock);
+  pthread_mutex_unlock(&lock);
+}
 static void after_fork_child(void) {
+  pthread_mutex_unlock(&seal_lock);
   pthread_t self = pthread_self();
   for (struct tcache *c = caches, *n; c; c = n) {
     n = c->next;

@@ -36,11 +36,18 @@ struct tramp_stats {
   size_t slot_bytes;        /* code bytes per slot (shared file pages) */
   size_t data_bytes;        /* private data bytes per slot */
   const char *fallback_reason; /* why file mode is not in use, or NULL */
+  int sealed;               /* file tables' data pages are read-only outside tramp_* writes */
 };
 
 /* Forces the in-image pool (call before the first tramp_alloc); 0 on success. The
    environment variable TRAMPFD_TRAMPOLINES=image does the same. */
 TRAMP_API int tramp_force_image_mode(void);
+
+/* Seals the data pages of file-mapped tables (call before the first tramp_alloc; 0 on success):
+   they stay read-only except while tramp_alloc/tramp_set/tramp_free write an entry, so a stray
+   write cannot redirect a live trampoline. Costs two mprotect calls per write, and writers take
+   one lock. TRAMPFD_SEAL=1 does the same. The in-image pool is never sealed. */
+TRAMP_API int tramp_set_sealed(int on);
 
 /* A new trampoline whose target is a trap until tramp_set; NULL with tramp_error() set. */
 TRAMP_API tramp_t *tramp_alloc(void);

@@ -1,6 +1,6 @@
 // callback(): JS functions as C function pointers, on static trampolines (no W+X memory, no cap).
 import { plan } from './abi/sysv-x86_64.js';
-import { hooks, pending, pins } from './codegen/convert.js';
+import { frameOverflow, hooks, pending, pins } from './codegen/convert.js';
 import { buildOps } from './codegen/ops.js';
 import { runnerFactory, type RunnerFactory } from './codegen/unmarshal.js';
 import { views, TOP_WORD } from './codegen/frame.js';
@@ -18,7 +18,7 @@ const { u32 } = views;
 const FLAG_DETACHED = 2;
 
 /** Live runners by id (shared by the ESM and CJS builds); the native closure carries the id. */
-const { table, freeIds } = shared;
+const { table, freeIds, names } = shared;
 
 /** Runs whichever callback native code entered; its frame is at CONTROL.TOP. */
 function dispatch(): void {
@@ -26,19 +26,29 @@ function dispatch(): void {
   const run = table[u32[(f + FRAME.CLOSURE) >> 2]!];
   if (run) run(f);
 }
-if (!shared.dispatcher) {
-  addon.cbInit(dispatch);
-  shared.dispatcher = true;
-}
 
 /**
  * A callback's exception never unwinds through C: C gets a zero result, and the exception is
  * rethrown by the foreign call in progress when it returns — or, when the callback came from
  * another thread with no call in progress, reported as an uncaught exception.
  */
-function onError(e: unknown, f: number): void {
-  if (u32[(f + FRAME.FLAGS) >> 2]! & FLAG_DETACHED) process.nextTick(() => { throw e; });
+function deliver(e: unknown, detached: boolean): void {
+  if (detached) process.nextTick(() => { throw e; });
   else pending.push(e);
+}
+
+function onError(e: unknown, f: number): void {
+  deliver(e, (u32[(f + FRAME.FLAGS) >> 2]! & FLAG_DETACHED) !== 0);
+}
+
+/** Native code found no room for callback `id`'s frame: C got zeros, JS gets this error. */
+function onOverflow(id: number, detached: boolean): void {
+  deliver(frameOverflow(`callback ${shared.names[id] ?? 'anonymous'}`), detached);
+}
+
+if (!shared.dispatcher) {
+  addon.cbInit(dispatch, onOverflow);
+  shared.dispatcher = true;
 }
 
 /** A compiled callback shape, shared by every callback of the same function type. */
@@ -79,6 +89,7 @@ export class Callback {
   constructor(shape: Shape, fn: CallbackFunction) {
     const id = freeIds.pop() ?? table.length;
     table[id] = shape.bind(fn);
+    names[id] = shape.name;
     try {
       this.pointer = addon.cbCreate(id, shape.stackBytes, shape.frameBytes, shape.retSlot);
     } catch (e) {

@@ -1,11 +1,12 @@
 // Error classes of the public API, each with a fixed code.
 
-/** Misuse of a trampoline: freed handle, double free, a value that is not an address. */
+/** Misuse of a trampoline (freed handle, double free, not an address), or no slot left (EXHAUSTED). */
 export class TrampolineError extends TypeError {
-  readonly code = 'ERR_TRAMPFD_TRAMPOLINE';
-  constructor(message: string) {
+  readonly code: 'ERR_TRAMPFD_TRAMPOLINE' | 'ERR_TRAMPFD_EXHAUSTED';
+  constructor(message: string, code: 'ERR_TRAMPFD_TRAMPOLINE' | 'ERR_TRAMPFD_EXHAUSTED' = 'ERR_TRAMPFD_TRAMPOLINE') {
     super(message);
     this.name = 'TrampolineError';
+    this.code = code;
   }
 }
 

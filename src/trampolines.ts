@@ -79,7 +79,14 @@ function asTrampoline(t: unknown, op: string): Trampoline {
 export const trampolines = {
   /** A new trampoline; until `set`, calling it traps. */
   alloc(): Trampoline {
-    return new Trampoline(constructToken, addon.trampAlloc());
+    let handle: number;
+    try {
+      handle = addon.trampAlloc();
+    } catch (e) {
+      // No slot and no table to map (memory, vm.max_map_count, the in-image pool): the message says which.
+      throw new TrampolineError((e as Error).message, 'ERR_TRAMPFD_EXHAUSTED');
+    }
+    return new Trampoline(constructToken, handle);
   },
   set(t: Trampoline, target: Word, context: Word): Trampoline {
     return asTrampoline(t, 'set').set(target, context);
@@ -101,5 +108,13 @@ export const trampolines = {
   /** Uses the bounded in-image pool only; must precede the first alloc in the process. */
   forceImageMode(): void {
     addon.trampForceImageMode();
+  },
+  /**
+   * Keeps trampoline data pages read-only except while the allocator writes an entry, so a
+   * stray write cannot redirect a live trampoline (TRAMPFD_SEAL=1 does the same). Must precede
+   * the first alloc in the process; set, alloc and free then cost two mprotect calls each.
+   */
+  seal(): void {
+    addon.trampSeal();
   },
 };

@@ -15,7 +15,7 @@ const libc = load(null);
 cdef(`
   struct bi_pt { int x; double y; };
   struct bi_arr { int a[3]; };
-  struct bi_huge { char c[2000000]; };
+  struct bi_huge { char c[9000000]; };
 `);
 
 type ErrorClass = new (...args: any[]) => Error;
@@ -135,7 +135,7 @@ test('structs by value: a number, null, a missing or extra member, a wrong membe
   const arr = libc.func('int abs(struct bi_arr h)' as string);
   rejects(() => arr({ a: [1] }), TrampfdRangeError, RANGE, /^argument 1 \(h\) of abs.*expected 3 elements for int\[3\], got 1$/);
   rejects(() => arr({ a: 5 }), TrampfdTypeError, TYPE, /^argument 1 \(h\) of abs.*expected an array of 3 for int\[3\], got 5$/);
-  // Too large for the frame stack: an error, not a write past its end.
+  // Larger than the 8 MiB frame stack: an error, not a write past its end.
   const huge = libc.func('int abs(struct bi_huge h)' as string);
   rejects(() => huge({ c: [] }), TrampfdRangeError, RANGE, /^abs: the frame stack is exhausted/);
   const hugeRet = libc.func('struct bi_huge abs(int n)' as string);

@@ -12,6 +12,8 @@ export interface NativeTrampStats {
   codeBytesPerSlot: number;
   dataBytesPerSlot: number;
   fallbackReason: string | null;
+  /** File tables' data pages are read-only outside the allocator's own writes. */
+  sealed: boolean;
 }
 
 export interface Addon {
@@ -24,8 +26,9 @@ export interface Addon {
   callBlocking(): void;
   /** Runs the frame (`size` bytes) on the libuv pool; onDone runs with it copied to CONTROL.TOP. */
   callAsync(size: number, onDone: (ok: boolean) => void): void;
-  /** Callbacks: the dispatcher runs the callback whose frame is at CONTROL.TOP. */
-  cbInit(dispatcher: () => void): void;
+  /** Callbacks: the dispatcher runs the callback whose frame is at CONTROL.TOP; onOverflow is
+   * told when callback `id` found no room on the frame stack (C got zeros). */
+  cbInit(dispatcher: () => void, onOverflow: (id: number, detached: boolean) => void): void;
   /** A new closure for runner `id`: its trampoline's code address. */
   cbCreate(id: number, stackBytes: number, frameBytes: number, retSlot: number): number;
   /** Frees the closure whose trampoline is at `address`. */
@@ -49,6 +52,7 @@ export interface Addon {
   trampFree(handle: number): void;
   trampStats(): NativeTrampStats;
   trampForceImageMode(): void;
+  trampSeal(): void;
   trampSelfTest(): { ok: boolean; address: number };
 }
 

@@ -47,8 +47,8 @@ export const CONTROL = Object.freeze({
   SIZE: 64,
 });
 
-/** Size of the shared frame buffer. */
-export const FRAME_BUFFER_SIZE = 1 << 20;
+/** Size of the shared frame buffer: reserved address space, committed only as deep as frames reach. */
+export const FRAME_BUFFER_SIZE = 1 << 23;
 
 /** The C header native/frame-layout.h, generated from the constants above. */
 export function frameHeader(): string {

@@ -5,6 +5,8 @@ export interface Shared {
   /** Callback runners by id; the native closure carries the id. */
   readonly table: (((f: number) => void) | undefined)[];
   readonly freeIds: number[];
+  /** Callback names by id, for errors reported by native code. */
+  readonly names: string[];
   /** Exceptions thrown by callbacks during the foreign call in progress. */
   readonly pending: unknown[];
   /** errno of the last call declared with `{ errno: true }`. */
@@ -16,4 +18,4 @@ export interface Shared {
 const KEY = Symbol.for('trampfd.shared');
 const holder = addon as unknown as Record<symbol, Shared | undefined>;
 
-export const shared: Shared = (holder[KEY] ??= { table: [], freeIds: [], pending: [], errno: { value: 0 }, dispatcher: false });
+export const shared: Shared = (holder[KEY] ??= { table: [], freeIds: [], names: [], pending: [], errno: { value: 0 }, dispatcher: false });

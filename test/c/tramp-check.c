@@ -9,6 +9,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -193,6 +194,159 @@ static void scenario_replaced(const char *lib, const char *how) {
          s.fallback_reason ? s.fallback_reason : "-");
 }
 
+/* Mappings in /proc/self/maps, and resident memory in KiB. */
+static size_t count_maps(void) {
+  FILE *f = fopen("/proc/self/maps", "r");
+  CHECK(f, "cannot read /proc/self/maps");
+  size_t n = 0;
+  int ch;
+  while ((ch = fgetc(f)) != EOF) n += ch == '\n';
+  fclose(f);
+  return n;
+}
+
+static size_t rss_kib(void) {
+  FILE *f = fopen("/proc/self/statm", "r");
+  CHECK(f, "cannot read /proc/self/statm");
+  unsigned long size, res;
+  CHECK(fscanf(f, "%lu %lu", &size, &res) == 2, "statm");
+  fclose(f);
+  return res * (size_t)sysconf(_SC_PAGESIZE) / 1024;
+}
+
+static size_t stat_tables(void) {
+  struct tramp_stats s;
+  tramp_get_stats(&s);
+  return s.tables;
+}
+
+/* A million allocated and freed: tables, mappings and memory go back near the baseline. */
+static void scenario_reclaim(size_t n) {
+  tramp_t **t = malloc(n * sizeof *t);
+  CHECK(t, "malloc");
+  memset(t, 0xff, n * sizeof *t); /* touched now, so the baseline includes it */
+  tramp_free(tramp_alloc());   /* the first table, the cache and the arena exist from here */
+  size_t maps0 = count_maps(), rss0 = rss_kib(), tables0 = stat_tables();
+  size_t peak = 0, tables_peak = 0, maps_peak = 0;
+  for (int round = 0; round < 2; round++) { /* the second round reuses the reserved regions */
+    for (size_t i = 0; i < n; i++) {
+      t[i] = tramp_alloc();
+      CHECK(t[i], "round %d alloc %zu: %s", round, i, tramp_error());
+      tramp_set(t[i], (void *)target_context, (void *)(uintptr_t)(i + 1));
+    }
+    for (size_t i = 0; i < n; i += 997) CHECK(((fn0)tramp_addr(t[i]))() == i + 1, "slot %zu", i);
+    peak = rss_kib();
+    tables_peak = stat_tables();
+    maps_peak = count_maps();
+    for (size_t i = 0; i < n; i++) tramp_free(t[i]);
+    struct tramp_stats s;
+    tramp_get_stats(&s);
+    CHECK(s.live == 0, "live after free: %zu", s.live);
+    printf("round %d tables %zu -> %zu -> %zu maps %zu -> %zu -> %zu rss %zu -> %zu -> %zu KiB\n", round,
+           tables0, tables_peak, s.tables, maps0, maps_peak, count_maps(), rss0, peak, rss_kib());
+  }
+  free(t);
+  mode_line("reclaim");
+}
+
+/* A stale pointer into a table that was given back faults; it never runs anything. */
+static void scenario_stale(void) {
+  size_t n = 16 * 2048;
+  tramp_t **t = malloc(n * sizeof *t);
+  CHECK(t, "malloc");
+  for (size_t i = 0; i < n; i++) {
+    t[i] = tramp_alloc();
+    CHECK(t[i], "alloc");
+    tramp_set(t[i], (void *)target_context, (void *)1);
+  }
+  fn0 stale = (fn0)tramp_addr(t[0]);
+  size_t before = stat_tables();
+  for (size_t i = 0; i < n; i++) tramp_free(t[i]); /* the first tables pass quarantine and go */
+  printf("tables %zu -> %zu\n", before, stat_tables());
+  CHECK(stat_tables() < before, "tables were not given back");
+  CHECK(tramp_from_address((uintptr_t)stale) == NULL, "stale address still validates");
+  printf("calling %p\n", (void *)stale);
+  fflush(stdout);
+  stale();
+  printf("still alive\n");
+}
+
+/* The process runs out of mappings (vm.max_map_count, reached for real with small mappings):
+   mapping a table fails with an error naming the limit; once mappings are freed, it works. */
+static void scenario_maxmap(void) {
+  tramp_free(tramp_alloc());
+  size_t cap = 1 << 17, nfill = 0;
+  void **fill = malloc(cap * sizeof *fill);
+  CHECK(fill, "malloc");
+  long pg = sysconf(_SC_PAGESIZE);
+  for (;;) { /* alternate protections so neighbours never merge */
+    void *p = mmap(NULL, (size_t)pg, nfill % 2 ? PROT_READ : PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+    if (p == MAP_FAILED) { CHECK(errno == ENOMEM, "mmap: %s", strerror(errno)); break; }
+    CHECK(nfill < cap, "more than %zu mappings and no limit reached", cap);
+    fill[nfill++] = p;
+  }
+  tramp_t *t = NULL;
+  size_t got = 0;
+  while ((t = tramp_alloc()) != NULL && got < 3 * 2048) got++;
+  CHECK(t == NULL, "allocated %zu more with no mapping left", got);
+  printf("error after %zu: %s\n", got, tramp_error());
+  for (size_t i = 0; i < nfill; i++) munmap(fill[i], (size_t)pg);
+  for (int i = 0; i < 4096; i++) {
+    t = tramp_alloc();
+    CHECK(t, "alloc after the limit was lifted: %s", tramp_error());
+    tramp_set(t, (void *)target_context, (void *)(uintptr_t)(i + 3));
+    CHECK(((fn0)tramp_addr(t))() == (uint64_t)i + 3, "call after the limit was lifted");
+  }
+  free(fill);
+  mode_line("maxmap");
+}
+
+/* The protections of the data region that follows the code slot `code`. */
+static void data_perms(const void *code, char perms[5]) {
+  FILE *f = fopen("/proc/self/maps", "r");
+  CHECK(f, "cannot read /proc/self/maps");
+  char line[512];
+  uintptr_t want = (uintptr_t)code + 65536;
+  perms[0] = 0;
+  while (fgets(line, sizeof line, f)) {
+    unsigned long a, b;
+    char p[5];
+    if (sscanf(line, "%lx-%lx %4s", &a, &b, p) == 3 && want >= a && want < b) memcpy(perms, p, 5);
+  }
+  fclose(f);
+}
+
+/* Sealed data pages: read-only in /proc/self/maps, 8 threads still work; with "write", a direct
+   write to a live entry must fault. */
+static void scenario_sealed(const char *how) {
+  CHECK(tramp_set_sealed(1) == 0 || getenv("TRAMPFD_SEAL"), "tramp_set_sealed before first alloc");
+  tramp_t *a = tramp_alloc();
+  CHECK(a, "alloc: %s", tramp_error());
+  tramp_set(a, (void *)target_context, (void *)77);
+  CHECK(((fn0)tramp_addr(a))() == 77, "sealed trampoline call");
+  char perms[5];
+  data_perms(tramp_addr(a), perms);
+  printf("data %s\n", perms);
+  CHECK(strcmp(perms, "r--p") == 0, "data region is %s, not r--p", perms);
+  CHECK(tramp_set_sealed(0) == -1, "sealing changed after the first allocation");
+  if (strcmp(how, "write") == 0) {
+    printf("writing\n");
+    fflush(stdout);
+    ((void **)(uintptr_t)tramp_handle(a))[1] = (void *)target_mix; /* the target word */
+    printf("still alive\n");
+    return;
+  }
+  void *code = tramp_addr(a);
+  tramp_free(a);
+  scenario_threads();
+  data_perms(code, perms);
+  CHECK(strcmp(perms, "r--p") == 0, "data region is %s after the threads", perms);
+  struct tramp_stats s;
+  tramp_get_stats(&s);
+  CHECK(s.sealed, "stats do not say sealed");
+  mode_line("sealed");
+}
+
 int main(int argc, char **argv) {
   setvbuf(stdout, NULL, _IOLBF, 0);
   CHECK(argc >= 2, "usage: tramp-check scenario");
@@ -203,6 +357,10 @@ int main(int argc, char **argv) {
   else if (strcmp(s, "trap") == 0) scenario_trap();
   else if (strcmp(s, "image") == 0) scenario_image();
   else if (strcmp(s, "replaced") == 0 && argc == 4) scenario_replaced(argv[2], argv[3]);
+  else if (strcmp(s, "reclaim") == 0) scenario_reclaim(argc > 2 ? strtoul(argv[2], NULL, 10) : 1000000);
+  else if (strcmp(s, "stale") == 0) scenario_stale();
+  else if (strcmp(s, "maxmap") == 0) scenario_maxmap();
+  else if (strcmp(s, "sealed") == 0) scenario_sealed(argc > 2 ? argv[2] : "threads");
   else CHECK(0, "unknown scenario %s", s);
   return 0;
 }

@@ -1,0 +1,80 @@
+// Area: trampoline tables (C API and JS). Purpose: tables whose slots are all free and past
+// quarantine are given back — stats, /proc/self/maps and RSS return near the baseline after a
+// million are freed, and allocating again works; a stale pointer into a table given back faults
+// instead of running anything; running out of mappings (vm.max_map_count, reached for real with
+// small mappings) is an error naming the limit, in C and as a TrampolineError in JS.
+import { spawnSync } from 'node:child_process';
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { trampCheck } from './support-native.js';
+import { distUrl, runChild } from './support-callbacks.js';
+
+function run(args: string[]) {
+  const r = spawnSync(trampCheck().exe, args, { encoding: 'utf8' });
+  return { status: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
+}
+
+test('1,000,000 allocated and freed, twice: tables, mappings and RSS go back near the baseline', () => {
+  const r = run(['reclaim', '1000000']);
+  assert.equal(r.status, 0, `${r.signal ?? r.status}\n${r.out}${r.err}`);
+  const rounds = [...r.out.matchAll(/^round (\d) tables (\d+) -> (\d+) -> (\d+) maps (\d+) -> (\d+) -> (\d+) rss (\d+) -> (\d+) -> (\d+) KiB$/gm)]
+    .map((m) => m.slice(2).map(Number));
+  assert.equal(rounds.length, 2, r.out);
+  for (const [t0, tPeak, tEnd, m0, mPeak, mEnd, rss0, rssPeak, rssEnd] of rounds as number[][]) {
+    assert.ok(tPeak! >= 489, `peak tables ${tPeak}`);
+    // Hysteresis: the table being carved, one spare, and those holding the last 8,192 frees
+    // (a thread's own quarantine ring) stay.
+    assert.ok(tEnd! <= t0! + 8, `tables after free: ${tEnd} (baseline ${t0})`);
+    assert.ok(mPeak! >= m0! + 2 * 488, `peak mappings ${mPeak}`);
+    assert.ok(mEnd! <= m0! + 2 * 8 + 4, `mappings after free: ${mEnd} (baseline ${m0})`);
+    assert.ok(rssPeak! - rss0! > 30_000, `peak RSS grew by ${rssPeak! - rss0!} KiB`);
+    assert.ok(rssEnd! - rss0! < 4_000, `RSS after free is ${rssEnd! - rss0!} KiB above the baseline`);
+  }
+  assert.match(r.out, /ok reclaim mode=file .* live=0 /);
+});
+
+test('a stale pointer into a table that was given back faults (SIGSEGV), never runs code', () => {
+  const r = run(['stale']);
+  assert.match(r.out, /^tables 16 -> \d$/m);
+  assert.match(r.out, /^calling 0x[0-9a-f]+$/m);
+  assert.equal(r.signal, 'SIGSEGV', `${r.status}\n${r.out}${r.err}`);
+  assert.doesNotMatch(r.out, /still alive/);
+});
+
+test('out of mappings: the C API reports vm.max_map_count and its value; freed mappings make it work again', () => {
+  const r = run(['maxmap']);
+  assert.equal(r.status, 0, `${r.signal ?? r.status}\n${r.out}${r.err}`);
+  assert.match(r.out, /^error after \d+: cannot map a trampoline table: out of memory, or the process reached its limit of memory mappings \(vm\.max_map_count = \d+; free trampolines or raise it\)$/m);
+  assert.match(r.out, /ok maxmap mode=file/);
+});
+
+test('out of mappings: trampolines.alloc() throws a TrampolineError naming vm.max_map_count', () => {
+  const r = runChild(`
+    import { load, trampolines } from ${JSON.stringify(distUrl)};
+    const libc = load('libc.so.6');
+    // Addresses as int64_t: MAP_FAILED is -1n.
+    const mmap = libc.func('int64_t mmap(void *addr, size_t len, int prot, int flags, int fd, long off)');
+    const munmap = libc.func('int munmap(int64_t addr, size_t len)');
+    trampolines.alloc().free();
+    const kept = [trampolines.alloc()];
+    const fill = [];
+    for (;;) { // PROT_NONE / PROT_READ alternately (no merging), MAP_PRIVATE | MAP_ANONYMOUS
+      const p = mmap(null, 4096, fill.length % 2, 0x22, -1, 0);
+      if (p === -1n || fill.length > 200000) break;
+      fill.push(p);
+    }
+    let error;
+    try { for (let i = 0; i < 3 * 2048; i++) kept.push(trampolines.alloc()); } catch (e) { error = e; }
+    for (const p of fill) munmap(p, 4096);
+    const again = trampolines.alloc();
+    console.log(JSON.stringify({ filled: fill.length, name: error?.name, code: error?.code, message: error?.message,
+      again: typeof again.address }));
+  `);
+  assert.equal(r.status, 0, `${r.signal ?? r.status}\n${r.stdout}\n${r.stderr}`);
+  const got = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
+  assert.ok(got.filled > 1000, JSON.stringify(got));
+  assert.equal(got.name, 'TrampolineError', JSON.stringify(got));
+  assert.equal(got.code, 'ERR_TRAMPFD_EXHAUSTED');
+  assert.match(got.message, /vm\.max_map_count = \d+/);
+  assert.equal(got.again, 'number');
+});
