@@ -45,3 +45,15 @@ struct mf_holder { int (*fn)(int); int x; };
 int mf_call_holder(struct mf_holder h) { return h.fn(h.x); }
 int mf_call_fp(int (*fn)(int), int x) { return fn(x); }
 int mf_call_vp(void *fn, int x) { return ((int (*)(int))fn)(x); }
+
+/* A string and a struct in one call: scratch data and register slots. */
+int mf_str_pt(const char *s, struct mf_pt p) {
+  int n = 0;
+  while (s[n]) n++;
+  return n * 100 + p.x + p.y;
+}
+int mf_len(const char *s) {
+  int n = 0;
+  while (s[n]) n++;
+  return n;
+}
