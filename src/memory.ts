@@ -97,7 +97,7 @@ export const memory = {
   address(view: ArrayBufferView | ArrayBufferLike): number {
     const shared = typeof SharedArrayBuffer !== 'undefined' && view instanceof SharedArrayBuffer;
     if (ArrayBuffer.isView(view) || view instanceof ArrayBuffer || shared) {
-      if (view.byteLength === 0 && addon.bufferDetached(view as ArrayBuffer)) {
+      if (view.byteLength === 0 && addon.bufferDetached(view)) {
         throw new TrampfdTypeError('memory.address: the ArrayBuffer is detached (transferred or freed)');
       }
       return addon.bufferAddress(shared ? new Uint8Array(view) : view as ArrayBuffer); // Node-API reads shared memory through a view

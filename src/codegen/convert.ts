@@ -149,6 +149,7 @@ export function pointerArg(o: number, type: CType, cstring: boolean, v: unknown,
     addr = viewAddress(v, where);
     if (asyncMode.on) pins.push(v); // an async call outlives this JS frame: keep the bytes alive
   } else if (v instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer)) {
+    if (v.byteLength === 0 && addon.bufferDetached(v)) throw new TrampfdTypeError(`${where}: the ArrayBuffer is detached (transferred or freed)`);
     addr = viewAddress(new Uint8Array(v), where);
     if (asyncMode.on) pins.push(v);
   } else if (typeof v === 'function') {
