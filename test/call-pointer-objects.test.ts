@@ -81,7 +81,7 @@ test('a freed Callback throws ERR_TRAMPFD_FREED before C runs: argument, result,
   rejects(() => callFp(f, 1), CallbackError, 'ERR_TRAMPFD_FREED', /freed/);
   rejects(() => callVp(f, 1), CallbackError, 'ERR_TRAMPFD_FREED', /freed/);
   rejects(() => callHolder({ fn: f, x: 1 }), CallbackError, 'ERR_TRAMPFD_FREED', /fn.*freed/);
-  rejects(() => ptrFrom(() => f), CallbackError, 'ERR_TRAMPFD_FREED', /return value.*freed/);
+  rejects(() => ptrFrom((() => f) as never), CallbackError, 'ERR_TRAMPFD_FREED', /return value.*freed/);
   rejects(() => snprintf(null, 0, '%p', f), CallbackError, 'ERR_TRAMPFD_FREED', /argument 4.*freed/);
   // The raw number stays the escape hatch (C keeps the trap for stale pointers it holds).
   assert.equal(ptrId(f.pointer), BigInt(f.pointer));
