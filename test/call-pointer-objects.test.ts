@@ -31,9 +31,9 @@ function rejects(fn: () => unknown, cls: ErrorClass, code: string, message: RegE
 
 /** Each way C can be handed a pointer object: argument, callback result, variadic argument. */
 const routes: [string, (p: unknown) => unknown][] = [
-  ['argument', (p) => ptrId(p)],
-  ['callback result', (p) => ptrFrom(() => p)],
-  ['variadic argument', (p) => snprintf(null, 0, '%p', p)],
+  ['argument', (p) => ptrId(p as never)],
+  ['callback result', (p) => ptrFrom((() => p) as never)],
+  ['variadic argument', (p) => snprintf(null, 0, '%p', p as never)],
 ];
 
 const bad: [unknown, ErrorClass, string][] = [
