@@ -1,5 +1,5 @@
 // memory.*: foreign memory from JS — allocation, typed reads and writes, C strings, views.
-import { readSlot } from './codegen/convert.js';
+import { byteLength, readSlot } from './codegen/convert.js';
 import { views, TOP_WORD, FRAME_LIMIT } from './codegen/frame.js';
 import { storeOf } from './codegen/ops.js';
 import { addon } from './native/addon.js';
@@ -97,7 +97,7 @@ export const memory = {
   address(view: ArrayBufferView | ArrayBufferLike): number {
     const shared = typeof SharedArrayBuffer !== 'undefined' && view instanceof SharedArrayBuffer;
     if (ArrayBuffer.isView(view) || view instanceof ArrayBuffer || shared) {
-      if (view.byteLength === 0 && addon.bufferDetached(view)) {
+      if ((ArrayBuffer.isView(view) ? byteLength(view) : view.byteLength) === 0 && addon.bufferDetached(view)) {
         throw new TrampfdTypeError('memory.address: the ArrayBuffer is detached (transferred or freed)');
       }
       return addon.bufferAddress(shared ? new Uint8Array(view) : view as ArrayBuffer); // Node-API reads shared memory through a view

@@ -119,7 +119,10 @@ test('a view of a detached ArrayBuffer throws; an empty attached one passes 0', 
   const ab = new ArrayBuffer(16);
   const view = new Uint8Array(ab);
   const dv = new Uint32Array(ab, 4, 2);
+  const dataView = new DataView(ab);
   structuredClone(ab, { transfer: [ab] });
+  rejects(() => ptrId(dataView), TrampfdTypeError, 'ERR_TRAMPFD_VALUE_TYPE', /detached/);
+  rejects(() => memory.address(dataView), TrampfdTypeError, 'ERR_TRAMPFD_VALUE_TYPE', /detached/);
   rejects(() => memset(view, 0, 16), TrampfdTypeError, 'ERR_TRAMPFD_VALUE_TYPE', /argument 1 \(s\) of memset: .*detached/);
   rejects(() => ptrId(dv), TrampfdTypeError, 'ERR_TRAMPFD_VALUE_TYPE', /detached/);
   rejects(() => ptrId(ab), TrampfdTypeError, 'ERR_TRAMPFD_VALUE_TYPE', /detached/);

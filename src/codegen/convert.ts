@@ -119,9 +119,18 @@ export function asciiArg(s: string): number {
  */
 const bases = new WeakMap<ArrayBufferLike, number>();
 
+/** A view's length; 0 for a DataView of a detached buffer (whose getter throws). */
+export function byteLength(v: ArrayBufferView): number {
+  try {
+    return v.byteLength;
+  } catch {
+    return 0;
+  }
+}
+
 /** Address of a view's first byte; 0 for an empty view; throws for a detached buffer. */
 export function viewAddress(v: ArrayBufferView, where = 'pointer argument'): number {
-  if (v.byteLength === 0) {
+  if (byteLength(v) === 0) {
     if (addon.bufferDetached(v)) throw new TrampfdTypeError(`${where}: the view's ArrayBuffer is detached (transferred or freed)`);
     return 0;
   }
