@@ -92,6 +92,27 @@ static napi_value js_buffer_address(napi_env env, napi_callback_info info) {
   return make_address(env, (uintptr_t)data);
 }
 
+/* bufferDetached(view): whether a TypedArray's or DataView's buffer, or an ArrayBuffer, is
+   detached. Asked only for empty views: a detached buffer has length 0. */
+static napi_value js_buffer_detached(napi_env env, napi_callback_info info) {
+  napi_value argv[1], ab = NULL, out;
+  if (get_args(env, info, argv, 1) != 1) return throw_type(env, CODE, "bufferDetached(view)");
+  bool is, detached = false;
+  size_t len, off;
+  void *data;
+  if (napi_is_typedarray(env, argv[0], &is) == napi_ok && is) {
+    napi_typedarray_type t;
+    napi_get_typedarray_info(env, argv[0], &t, &len, &data, &ab, &off);
+  } else if (napi_is_dataview(env, argv[0], &is) == napi_ok && is) {
+    napi_get_dataview_info(env, argv[0], &len, &data, &ab, &off);
+  } else {
+    ab = argv[0];
+  }
+  if (ab && napi_is_detached_arraybuffer(env, ab, &detached) != napi_ok) detached = false;
+  napi_get_boolean(env, detached, &out);
+  return out;
+}
+
 /* memLoad(ptr, len) / memStore(ptr, len): copy between foreign memory and the free space at
    the top of the frame stack, where memory.read/write convert values with typed arrays. Much
    cheaper than an external ArrayBuffer per access. */
@@ -116,7 +137,7 @@ static napi_value js_store(napi_env env, napi_callback_info info) { return mem_c
 bool js_memory_init(napi_env env, napi_value exports) {
   static const export_fn fns[] = {
     {"memAlloc", js_alloc}, {"memFree", js_free}, {"memView", js_view},
-    {"memCString", js_cstring}, {"bufferAddress", js_buffer_address},
+    {"memCString", js_cstring}, {"bufferAddress", js_buffer_address}, {"bufferDetached", js_buffer_detached},
     {"memLoad", js_load}, {"memStore", js_store},
   };
   return export_all(env, exports, fns, (int)(sizeof fns / sizeof fns[0]));

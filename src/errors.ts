@@ -19,11 +19,15 @@ export class LoadError extends Error {
   }
 }
 
-/** Misuse of callback(): a non-function, a variadic type, a double free. */
+/**
+ * Misuse of callback(): a non-function, a variadic type, a double free (ERR_TRAMPFD_CALLBACK);
+ * a freed Callback passed to C (ERR_TRAMPFD_FREED).
+ */
 export class CallbackError extends TypeError {
-  readonly code = 'ERR_TRAMPFD_CALLBACK';
-  constructor(message: string) {
+  readonly code: 'ERR_TRAMPFD_CALLBACK' | 'ERR_TRAMPFD_FREED';
+  constructor(message: string, code: 'ERR_TRAMPFD_CALLBACK' | 'ERR_TRAMPFD_FREED' = 'ERR_TRAMPFD_CALLBACK') {
     super(message);
     this.name = 'CallbackError';
+    this.code = code;
   }
 }

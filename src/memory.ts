@@ -1,23 +1,36 @@
 // memory.*: foreign memory from JS — allocation, typed reads and writes, C strings, views.
-import { readSlot } from './codegen/convert.js';
+import { byteLength, readSlot } from './codegen/convert.js';
 import { views, TOP_WORD, FRAME_LIMIT } from './codegen/frame.js';
 import { storeOf } from './codegen/ops.js';
 import { addon } from './native/addon.js';
 import { typeOf } from './scope.js';
 import type { CType } from './types/ctype.js';
 import { readValue, writeValue } from './types/values.js';
+import { TrampfdRangeError, TrampfdTypeError } from './types/errors.js';
+
+// Bad input throws the type model's classes: TrampfdTypeError (ERR_TRAMPFD_VALUE_TYPE) for a
+// value of the wrong kind, TrampfdRangeError (ERR_TRAMPFD_VALUE_RANGE) for one out of range.
 
 function checkPointer(ptr: unknown, op: string): number {
-  if (typeof ptr !== 'number' || !Number.isSafeInteger(ptr) || ptr < 4096) {
-    throw new TypeError(`memory.${op}: expected a pointer (a safe integer address past the first page), got ${
-      typeof ptr === 'number' ? ptr : typeof ptr}`);
+  if (typeof ptr !== 'number') {
+    throw new TrampfdTypeError(`memory.${op}: expected a pointer (a safe integer address past the first page), got ${
+      ptr === null ? 'null' : typeof ptr}`);
+  }
+  if (!Number.isSafeInteger(ptr) || ptr < 4096) {
+    throw new TrampfdRangeError(`memory.${op}: expected a pointer (a safe integer address past the first page), got ${ptr}`);
   }
   return ptr;
 }
 
+function checkLength(n: unknown, op: string, what: string): number {
+  if (typeof n !== 'number') throw new TrampfdTypeError(`memory.${op}: ${what} must be a number, got ${n === null ? 'null' : typeof n}`);
+  if (!Number.isSafeInteger(n) || n < 0) throw new TrampfdRangeError(`memory.${op}: ${what} must be a non-negative safe integer, got ${n}`);
+  return n;
+}
+
 function sized(type: string | CType, op: string): CType {
   const t = typeOf(type);
-  if (t.size === 0) throw new TypeError(`memory.${op}: type '${t.name}' has no size`);
+  if (t.size === 0) throw new TrampfdTypeError(`memory.${op}: type '${t.name}' has no size`);
   return t;
 }
 
@@ -36,8 +49,7 @@ function writeScalarFast(t: CType, o: number, v: unknown): boolean {
 export const memory = {
   /** `size` zeroed bytes from malloc; release with memory.free. */
   alloc(size: number): number {
-    if (!Number.isSafeInteger(size) || size < 0) throw new RangeError(`memory.alloc: size must be a non-negative safe integer, got ${size}`);
-    return addon.memAlloc(size);
+    return addon.memAlloc(checkLength(size, 'alloc', 'size'));
   },
   free(ptr: number): void {
     if (ptr === 0) return;
@@ -79,12 +91,19 @@ export const memory = {
   },
   /** A zero-copy view of `length` bytes at `ptr`; valid while the memory is. */
   view(ptr: number, length: number): Uint8Array {
-    if (!Number.isSafeInteger(length) || length < 0) throw new RangeError(`memory.view: length must be a non-negative safe integer, got ${length}`);
-    return new Uint8Array(addon.memView(checkPointer(ptr, 'view'), length));
+    return new Uint8Array(addon.memView(checkPointer(ptr, 'view'), checkLength(length, 'view', 'length')));
   },
-  /** Address of the first byte of a Buffer, TypedArray, DataView or ArrayBuffer. */
-  address(view: ArrayBufferView | ArrayBuffer): number {
-    return addon.bufferAddress(view);
+  /** Address of the first byte of a Buffer, TypedArray, DataView, ArrayBuffer or SharedArrayBuffer. */
+  address(view: ArrayBufferView | ArrayBufferLike): number {
+    const shared = typeof SharedArrayBuffer !== 'undefined' && view instanceof SharedArrayBuffer;
+    if (ArrayBuffer.isView(view) || view instanceof ArrayBuffer || shared) {
+      if ((ArrayBuffer.isView(view) ? byteLength(view) : view.byteLength) === 0 && addon.bufferDetached(view)) {
+        throw new TrampfdTypeError('memory.address: the ArrayBuffer is detached (transferred or freed)');
+      }
+      return addon.bufferAddress(shared ? new Uint8Array(view) : view as ArrayBuffer); // Node-API reads shared memory through a view
+    }
+    throw new TrampfdTypeError(`memory.address: expected a TypedArray, DataView, ArrayBuffer or SharedArrayBuffer, got ${
+      view === null ? 'null' : typeof view}`);
   },
   sizeof(type: string | CType): number {
     return typeOf(type).size;

@@ -232,14 +232,19 @@ test('sqlite3_exec: a nonzero return from the row callback aborts the exec with 
   });
 });
 
-test('sqlite3_exec: a row callback that throws: SQLite receives 0 (go on), the exec call rethrows the first exception', () => {
+test('sqlite3_exec: a row callback that throws: SQLite receives 0 (go on), the exec call rethrows every exception, in order', () => {
   withDb((db) => {
     run(db, 'CREATE TABLE t (x); INSERT INTO t VALUES (1), (2), (3);');
     let calls = 0;
     assert.throws(() => run(db, 'SELECT x FROM t', () => {
       calls++;
       throw new Error(`row callback failed ${calls}`);
-    }), { message: 'row callback failed 1' });
-    assert.equal(calls, 3, 'C received 0 (continue) for each row; the first exception is rethrown');
+    }), (e: unknown) => {
+      assert.ok(e instanceof AggregateError);
+      assert.equal(e.message, 'sqlite3_exec: 3 callbacks threw during the call');
+      assert.deepEqual(e.errors.map((x: Error) => x.message), ['row callback failed 1', 'row callback failed 2', 'row callback failed 3']);
+      return true;
+    });
+    assert.equal(calls, 3, 'C received 0 (continue) for each row');
   });
 });

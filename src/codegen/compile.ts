@@ -9,10 +9,10 @@ import {
   arityError, asciiArg, errnoState, frameOverflow, pending, pins, pointerArg, readWide, releasePins, throwPending,
   viewAddress, writeScalar,
 } from './convert.js';
-import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, scratch, views } from './frame.js';
+import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, views } from './frame.js';
 import { interpret, type CallOptions, type Marshaller } from './interpret.js';
 import type { CallOps, CopyPiece } from './ops.js';
-import { acceptExpr, readExpr, storeStmt } from './slots.js';
+import { GLOBAL_NAMES, GLOBAL_VALUES, acceptExpr, readExpr, storeStmt } from './slots.js';
 import { Names, fastRecord, readFast, writeFast } from './records.js';
 
 export type { CallOptions, Marshaller };
@@ -59,7 +59,10 @@ export function marshallerSource(ops: CallOps, fn: number, options: CallOptions 
   const params = Array.from({ length: n }, (_, i) => `a${i}`);
   const lines: string[] = [];
   const names = new Names();
-  const usesScratch = ops.args.some((a) => a.kind === 'scalar' && a.store === 'pointer');
+  // Struct, array and pointer arguments may run user JS (getters, Proxies, .pointer), which may
+  // call foreign functions: those start their frames above the one being built, because the
+  // frame-stack top is moved up before the first store. Strings move it further (convert.ts).
+  const guarded = ops.args.some((a) => a.kind === 'aggregate' || a.store === 'pointer');
   for (const a of ops.args) {
     const v = `a${a.index}`;
     if (a.kind === 'aggregate') {
@@ -81,7 +84,7 @@ export function marshallerSource(ops: CallOps, fn: number, options: CallOptions 
     if (a.store === 'pointer') {
       const put = storeStmt('pointer', 'addr', o);
       const str = a.cstring ? `else if (typeof ${v} === 'string' && (addr = asciiArg(${v})) >= 0) { ${put} } ` : '';
-      lines.push(`${fast} ${str}else if (ArrayBuffer.isView(${v})) { addr = viewAddress(${v}); ${put} } ` +
+      lines.push(`${fast} ${str}else if (isView(${v})) { addr = viewAddress(${v}, W[${a.index}]); ${put} } ` +
         `else pointerArg(${o}, T[${a.index}], ${a.cstring}, ${v}, W[${a.index}]);`);
       continue;
     }
@@ -90,23 +93,24 @@ export function marshallerSource(ops: CallOps, fn: number, options: CallOptions 
   const flags = options.errno ? FLAG_ERRNO : 0;
   const r = ops.ret;
   const src = `"use strict";
-return function ${JSON.stringify(ops.name).slice(1, -1).replace(/[^\w$]/g, '_') || 'anonymous'}(${params.join(', ')}) {
+return function (${params.join(', ')}) {
   if (arguments.length !== ${n}) throw arityError(NAME, ${n}, arguments.length, false);
   const f = u32[${TOP_WORD}];
   if (f > ${FRAME_LIMIT - ops.fixedSize}) throw frameOverflow(NAME);
   let addr = 0;
-  ${usesScratch ? `scratch.top = f + ${ops.fixedSize}; const pm = pins.length;\n  try {` : ''}
+  ${guarded ? `u32[${TOP_WORD}] = f + ${ops.fixedSize}; const pm = pins.length;\n  try {` : ''}
   ${lines.join('\n  ')}
-  ${usesScratch ? '} catch (e) { releasePins(pm); throw e; }' : ''}
+  ${guarded ? `} catch (e) { u32[${TOP_WORD}] = f; releasePins(pm); throw e; }` : ''}
   u32[(f + ${FRAME.FN}) >> 2] = ${fn % TWO32}; u32[(f + ${FRAME.FN + 4}) >> 2] = ${Math.floor(fn / TWO32)};
   u32[(f + ${FRAME.STACK_SIZE}) >> 2] = ${ops.stackSize};
   u32[(f + ${FRAME.AL}) >> 2] = ${ops.vectorCount};
   u32[(f + ${FRAME.FLAGS}) >> 2] = ${flags};
   ${r.kind === 'memory' ? storeStmt('pointer', `(BASE + f + ${r.scratch})`, `f + ${r.pointerAt}`) : ''}
   u32[${FRAME_WORD}] = f;
-  u32[${TOP_WORD}] = ${usesScratch ? '(scratch.top + 15) & ~15' : `f + ${ops.fixedSize}`};
-  try { call(); } finally { u32[${TOP_WORD}] = f;${usesScratch ? ' if (pins.length !== pm) releasePins(pm);' : ''} }
-  if (pending.length !== 0) throwPending();
+  ${guarded ? '' : `u32[${TOP_WORD}] = f + ${ops.fixedSize};`}
+  const pd = pending.length;
+  try { call(); } finally { u32[${TOP_WORD}] = f;${guarded ? ' if (pins.length !== pm) releasePins(pm);' : ''} }
+  if (pending.length !== pd) throwPending(pd, NAME);
   ${options.errno ? `errnoState.value = i32[(f + ${FRAME.ERRNO}) >> 2];` : ''}
   ${returnCode(ops, wideTypes)}
 };`;
@@ -142,12 +146,14 @@ export function compile(ops: CallOps, fn: number, options: CallOptions = {}): Ma
   const TY: CType[] = [];
   const source = marshallerSource(ops, fn, options, TY);
   const factory = new Function('u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'f64', 'i64', 'u64', 'dv',
-    'call', 'T', 'W', 'RT', 'RW', 'NAME', 'BASE', 'scratch', 'pins', 'errnoState', 'pending',
+    'call', 'T', 'W', 'RT', 'RW', 'NAME', 'BASE', 'pins', 'errnoState', 'pending',
     'writeValue', 'readValue', 'writeScalar', 'pointerArg', 'readWide', 'arityError', 'frameOverflow',
-    'releasePins', 'throwPending', 'asciiArg', 'viewAddress', 'TY',
+    'releasePins', 'throwPending', 'asciiArg', 'viewAddress', 'TY', ...GLOBAL_NAMES,
     source);
-  return factory(u8, i8, u16, i16, u32, i32, f32, f64, i64, u64, dv,
-    options.blocking ? addon.callBlocking : addon.call, T, W, RT, RW, ops.name, frameBase, scratch, pins, errnoState,
+  const m = factory(u8, i8, u16, i16, u32, i32, f32, f64, i64, u64, dv,
+    options.blocking ? addon.callBlocking : addon.call, T, W, RT, RW, ops.name, frameBase, pins, errnoState,
     pending, writeValue, readValue, writeScalar, pointerArg, readWide, arityError, frameOverflow, releasePins,
-    throwPending, asciiArg, viewAddress, TY) as Marshaller;
+    throwPending, asciiArg, viewAddress, TY, ...GLOBAL_VALUES) as Marshaller;
+  // The C name is a property, never an identifier in the generated source.
+  return Object.defineProperty(m, 'name', { value: ops.name });
 }

@@ -5,7 +5,8 @@ import { shared } from '../native/shared.js';
 import type { CType } from '../types/ctype.js';
 import { readValue, writeValue } from '../types/values.js';
 import { TrampfdRangeError, TrampfdTypeError } from '../types/errors.js';
-import { FRAME_LIMIT, frameBase, scratch, views } from './frame.js';
+import { pointerObject } from '../types/pointer-object.js';
+import { FRAME_LIMIT, TOP_WORD, frameBase, views } from './frame.js';
 import type { Store } from './ops.js';
 
 const { u8, u32, i32, dv } = views;
@@ -30,16 +31,18 @@ export function releasePins(mark: number): void {
   pins.length = mark;
 }
 
-/** Exceptions thrown by callbacks during the foreign call in progress (rethrown when it returns). */
+/**
+ * Exceptions thrown by callbacks, in order. A marshaller notes `pending.length` before its native
+ * call and, when the call returns, rethrows what was added since: the exceptions of callbacks
+ * that ran during that call and no other (nested calls take theirs first).
+ */
 export const pending = shared.pending;
 
-/**
- * Rethrows the first pending callback exception. Later ones from the same foreign call are
- * dropped: C kept running after the first, and the first is the one that explains the rest.
- */
-export function throwPending(): never {
-  const errors = pending.splice(0);
-  throw errors[0];
+/** Rethrows the exceptions added since `mark`: one as it is, more as one AggregateError. */
+export function throwPending(mark: number, name: string): never {
+  const errors = pending.splice(mark);
+  if (errors.length === 1) throw errors[0];
+  throw new AggregateError(errors, `${name}: ${errors.length} callbacks threw during the call`);
 }
 
 /** Async calls may not put data in the shared frame buffer: it is reused while they run. */
@@ -82,11 +85,11 @@ function describe(v: unknown): string {
 /** Encodes a JS string as a NUL-terminated UTF-8 copy valid for the call; returns its address. */
 export function cstringArg(s: string, where: string): number {
   if (s.includes('\0')) throw new TrampfdTypeError(`${where}: string contains a NUL character; C would see it cut short`);
-  const top = scratch.top;
+  const top = u32[TOP_WORD]!;
   if (!asyncMode.on && top + s.length * 3 + 1 <= FRAME_LIMIT) {
     const { written } = utf8.encodeInto(s, u8.subarray(top, FRAME_LIMIT));
     u8[top + written] = 0;
-    scratch.top = (top + written + 16) & ~15;
+    u32[TOP_WORD] = (top + written + 16) & ~15;
     return frameBase + top;
   }
   const b = Buffer.from(s + '\0', 'utf8');
@@ -97,7 +100,7 @@ export function cstringArg(s: string, where: string): number {
 /** Short ASCII strings are copied inline, without the encoder; -1 sends others the general way. */
 export function asciiArg(s: string): number {
   const n = s.length;
-  const top = scratch.top;
+  const top = u32[TOP_WORD]!;
   if (n > 256 || asyncMode.on || top + n >= FRAME_LIMIT) return -1;
   for (let i = 0; i < n; i++) {
     const c = s.charCodeAt(i);
@@ -105,51 +108,69 @@ export function asciiArg(s: string): number {
     u8[top + i] = c;
   }
   u8[top + n] = 0;
-  scratch.top = (top + n + 16) & ~15;
+  u32[TOP_WORD] = (top + n + 16) & ~15;
   return frameBase + top;
 }
 
 /**
- * Base addresses of ArrayBuffers already asked for. A buffer's memory does not move while it is
- * alive and attached (asking materialises an on-heap buffer once); a detached one has length 0.
+ * Base addresses of ArrayBuffers and SharedArrayBuffers already asked for. A buffer's memory does
+ * not move while it is alive and attached (asking materialises an on-heap buffer once); a
+ * detached one has length 0, so only empty views need the detachment check.
  */
 const bases = new WeakMap<ArrayBufferLike, number>();
 
-/** Address of a view's first byte; 0 for an empty or detached view. */
-export function viewAddress(v: ArrayBufferView): number {
-  if (v.byteLength === 0) return 0;
+/** A view's length; 0 for a DataView of a detached buffer (whose getter throws). */
+export function byteLength(v: ArrayBufferView): number {
+  try {
+    return v.byteLength;
+  } catch {
+    return 0;
+  }
+}
+
+/** Address of a view's first byte; 0 for an empty view; throws for a detached buffer. */
+export function viewAddress(v: ArrayBufferView, where = 'pointer argument'): number {
+  if (byteLength(v) === 0) {
+    if (addon.bufferDetached(v)) throw new TrampfdTypeError(`${where}: the view's ArrayBuffer is detached (transferred or freed)`);
+    return 0;
+  }
   const ab = v.buffer;
   let base = bases.get(ab);
   if (base === undefined) {
-    base = addon.bufferAddress(ab as ArrayBuffer);
+    // Node-API reads shared memory through a view only; a view of offset 0 gives the base.
+    base = addon.bufferAddress(ab instanceof ArrayBuffer ? ab : new Uint8Array(ab));
     bases.set(ab, base);
   }
   return base + v.byteOffset;
 }
 
-/** A pointer argument in any accepted form, stored at `o`. */
+/** A pointer argument (or callback result) in any accepted form, stored at `o`. */
 export function pointerArg(o: number, type: CType, cstring: boolean, v: unknown, where: string): void {
   if (typeof v === 'number' || typeof v === 'bigint' || v === null) {
     writeValue(dv, o, type, v, where);
     return;
   }
-  let addr: number;
+  let addr: number | bigint | undefined;
   if (typeof v === 'string') {
     if (!cstring) throw new TrampfdTypeError(`${where}: a string is accepted only for 'const char *' parameters, this is '${type.name}'`);
     addr = cstringArg(v, where);
   } else if (ArrayBuffer.isView(v)) {
-    addr = viewAddress(v);
+    addr = viewAddress(v, where);
     if (asyncMode.on) pins.push(v); // an async call outlives this JS frame: keep the bytes alive
   } else if (v instanceof ArrayBuffer || (typeof SharedArrayBuffer !== 'undefined' && v instanceof SharedArrayBuffer)) {
-    addr = viewAddress(new Uint8Array(v));
+    if (v.byteLength === 0 && addon.bufferDetached(v)) throw new TrampfdTypeError(`${where}: the ArrayBuffer is detached (transferred or freed)`);
+    addr = viewAddress(new Uint8Array(v), where);
     if (asyncMode.on) pins.push(v);
   } else if (typeof v === 'function') {
     if (!hooks.functionPointer || type.kind !== 'pointer' || type.to.kind !== 'function') {
       throw new TrampfdTypeError(`${where}: a JS function is accepted only for function-pointer parameters, this is '${type.name}'`);
     }
     addr = hooks.functionPointer(v, type, where);
-  } else if (typeof v === 'object' && typeof (v as { pointer?: unknown }).pointer === 'number') {
-    addr = (v as { pointer: number }).pointer;
+  } else if (typeof v === 'object' && (addr = pointerObject(v!, type, where)) !== undefined) {
+    if (typeof addr === 'bigint') {
+      dv.setBigUint64(o, addr, true);
+      return;
+    }
   } else {
     throw new TrampfdTypeError(`${where}: expected a pointer (number, null, Uint8Array/Buffer/ArrayBuffer` +
       `${cstring ? ', string' : ''}), got ${describe(v)}`);

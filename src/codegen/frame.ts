@@ -1,4 +1,4 @@
-// Typed views over the shared frame buffer, and the scratch-space cursor of the call being built.
+// Typed views over the shared frame buffer, and the control words that stack frames in it.
 import { addon } from '../native/addon.js';
 import { CONTROL, FRAME, FRAME_BUFFER_SIZE } from '../native/frame-layout.js';
 
@@ -22,7 +22,10 @@ export const views = Object.freeze({
 /** Native address of byte 0 of the frame buffer. */
 export const frameBase: number = addon.frameBase;
 
-/** Index of the TOP control word in the u32 view. */
+/**
+ * Index of the TOP control word in the u32 view: where the next frame starts. While a call's
+ * arguments are converted it is also where that call puts variable-size data (strings).
+ */
 export const TOP_WORD = CONTROL.TOP >> 2;
 export const FRAME_WORD = CONTROL.FRAME >> 2;
 
@@ -31,8 +34,5 @@ export const FRAME_LIMIT = FRAME_BUFFER_SIZE - 4096;
 
 // Native init set both control words; a second build of the package loading later (even in the
 // middle of a call) must not reset them.
-
-/** Where the call being marshalled puts variable-size data (strings); absolute byte offset. */
-export const scratch = { top: 0 };
 
 export { FRAME };

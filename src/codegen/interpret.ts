@@ -8,7 +8,7 @@ import {
   viewAddress,
   writeScalar,
 } from './convert.js';
-import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, scratch, views } from './frame.js';
+import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, views } from './frame.js';
 import type { CallOps, CopyPiece, RetOp } from './ops.js';
 
 const { u8, u32, i32, dv } = views;
@@ -73,24 +73,26 @@ export function interpret(ops: CallOps, fn: number, options: CallOptions = {}): 
     if (args.length !== n) throw arityError(ops.name, n, args.length, false);
     const f = u32[TOP_WORD]!;
     if (f > FRAME_LIMIT - ops.fixedSize) throw frameOverflow(ops.name);
-    scratch.top = f + ops.fixedSize;
+    // Foreign calls made by user JS during conversion get frames above this one (compile.ts).
+    u32[TOP_WORD] = f + ops.fixedSize;
     const pm = pins.length;
     try {
       marshalArgs(ops, fn, flags, args, f);
     } catch (e) {
+      u32[TOP_WORD] = f;
       releasePins(pm);
       throw e;
     }
     if (ret.kind === 'memory') store64(f + ret.pointerAt, frameBase + f + ret.scratch);
     u32[FRAME_WORD] = f;
-    u32[TOP_WORD] = (scratch.top + 15) & ~15;
+    const pd = pending.length;
     try {
       call();
     } finally {
       u32[TOP_WORD] = f;
       releasePins(pm);
     }
-    if (pending.length !== 0) throwPending();
+    if (pending.length !== pd) throwPending(pd, ops.name);
     if (options.errno) errnoState.value = i32[(f + FRAME.ERRNO) >> 2]!;
     return readReturn(ret, f);
   };
@@ -105,22 +107,24 @@ export function asyncCaller(ops: CallOps, fn: number, options: CallOptions = {})
     if (args.length !== n) return Promise.reject(arityError(ops.name, n, args.length, false));
     const f = u32[TOP_WORD]!;
     if (f > FRAME_LIMIT - ops.fixedSize) return Promise.reject(frameOverflow(ops.name));
-    scratch.top = f + ops.fixedSize;
+    u32[TOP_WORD] = f + ops.fixedSize;
     const pm = pins.length;
     let result: Buffer | undefined;
+    const wasAsync = asyncMode.on; // an async call made by a getter while another is marshalled
     asyncMode.on = true;
     try {
       marshalArgs(ops, fn, flags, args, f);
       if (ret.kind === 'memory') {
         result = Buffer.alloc(Math.max(ret.type.size, 8));
         pins.push(result);
-        store64(f + ret.pointerAt, viewAddress(result));
+        store64(f + ret.pointerAt, viewAddress(result, ret.where));
       }
     } catch (e) {
       releasePins(pm);
       return Promise.reject(e);
     } finally {
-      asyncMode.on = false;
+      asyncMode.on = wasAsync;
+      u32[TOP_WORD] = f;
     }
     const keep = pins.splice(pm); // alive until the promise settles
     u32[FRAME_WORD] = f;

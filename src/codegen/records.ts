@@ -51,7 +51,7 @@ export function writeFast(t: CType, v: string, dest: (k: number) => string, name
     return [`if (${acceptExpr(store, t, v)}) { ${storeStmt(store, v, o)} } else ok = false;`];
   }
   if (t.kind === 'array') {
-    const out = [`if (!Array.isArray(${v}) || ${v}.length !== ${t.length}) ok = false; else {`];
+    const out = [`if (!isArray(${v}) || ${v}.length !== ${t.length}) ok = false; else {`];
     for (let i = 0; i < t.length; i++) {
       const e = names.next('e');
       out.push(`const ${e} = ${v}[${i}];`, ...writeFast(t.element, e, dest, names, base + i * t.element.size));
@@ -60,7 +60,7 @@ export function writeFast(t: CType, v: string, dest: (k: number) => string, name
     return out;
   }
   const r = t as RecordType;
-  const out = [`if (typeof ${v} !== 'object' || ${v} === null || Array.isArray(${v}) || Object.keys(${v}).length !== ${r.fields.length}) ok = false; else {`];
+  const out = [`if (typeof ${v} !== 'object' || ${v} === null || isArray(${v}) || keys(${v}).length !== ${r.fields.length}) ok = false; else {`];
   for (const f of r.fields) {
     const m = names.next('m');
     out.push(`const ${m} = ${v}[${JSON.stringify(f.name)}];`, ...writeFast(f.type, m, dest, names, base + f.offset));
@@ -85,5 +85,7 @@ export function readFast(t: CType, src: (k: number) => string, types: CType[], b
     return `[${Array.from({ length: t.length }, (_, i) => readFast(t.element, src, types, base + i * t.element.size)).join(', ')}]`;
   }
   const r = t as RecordType;
-  return `{ ${r.fields.map((f) => `${JSON.stringify(f.name)}: ${readFast(f.type, src, types, base + f.offset)}`).join(', ')} }`;
+  // A computed key defines an own property '__proto__' (a plain one would set the prototype).
+  const key = (name: string): string => (name === '__proto__' ? '["__proto__"]' : JSON.stringify(name));
+  return `{ ${r.fields.map((f) => `${key(f.name)}: ${readFast(f.type, src, types, base + f.offset)}`).join(', ')} }`;
 }

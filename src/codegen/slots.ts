@@ -17,6 +17,21 @@ export function exactStore(store: Store, type: CType): Store {
   return t.kind === 'scalar' ? (t.rep as Store) : 'i32';
 }
 
+/**
+ * The globals generated code uses, handed to every factory as parameters of these names: no
+ * declaration can shadow them, and the code names no global at all.
+ */
+export const GLOBALS = Object.freeze({
+  isSafeInteger: Number.isSafeInteger,
+  asIntN: BigInt.asIntN,
+  asUintN: BigInt.asUintN,
+  isArray: Array.isArray,
+  isView: ArrayBuffer.isView,
+  keys: Object.keys,
+});
+export const GLOBAL_NAMES: readonly string[] = Object.keys(GLOBALS);
+export const GLOBAL_VALUES: readonly unknown[] = Object.values(GLOBALS);
+
 function element(store: Store, o: string): string {
   const [view, shift] = VIEW[store]!;
   return `${view}[${shift ? `(${o}) >> ${shift}` : o}]`;
@@ -42,10 +57,10 @@ export function acceptExpr(store: Store, type: CType, v: string): string {
     case 'u32': return `typeof ${v} === 'number' && (${v} >>> 0) === ${v}`;
     case 'f32': case 'f64': return `typeof ${v} === 'number'`;
     case 'bool': return `typeof ${v} === 'boolean'`;
-    case 'i64': return `typeof ${v} === 'bigint' && BigInt.asIntN(64, ${v}) === ${v}`;
-    case 'u64': return `typeof ${v} === 'bigint' && BigInt.asUintN(64, ${v}) === ${v}`;
-    case 'safe-i64': return `Number.isSafeInteger(${v})`;
-    default: return `Number.isSafeInteger(${v}) && ${v} >= 0`; // safe-u64, pointer
+    case 'i64': return `typeof ${v} === 'bigint' && asIntN(64, ${v}) === ${v}`;
+    case 'u64': return `typeof ${v} === 'bigint' && asUintN(64, ${v}) === ${v}`;
+    case 'safe-i64': return `isSafeInteger(${v})`;
+    default: return `isSafeInteger(${v}) && ${v} >= 0`; // safe-u64, pointer
   }
 }
 
@@ -55,7 +70,8 @@ export function storeStmt(store: Store, v: string, o: string): string {
     case 'sx32': case 'zx32': return `i32[(${o}) >> 2] = +${v};`;
     case 'bool': return `u8[${o}] = ${v} ? 1 : 0;`;
     case 'safe-i64': case 'safe-u64': case 'pointer':
-      return `u32[(${o}) >> 2] = ${v} >>> 0; i32[((${o}) >> 2) + 1] = Math.floor(${v} / 4294967296);`;
+      // The high word of a safe integer, exactly: v minus its low word is a multiple of 2^32.
+      return `u32[(${o}) >> 2] = ${v} >>> 0; i32[((${o}) >> 2) + 1] = (${v} - (${v} >>> 0)) / 4294967296;`;
     default: return `${element(store, o)} = ${v};`;
   }
 }

@@ -7,7 +7,7 @@ import { canGenerateCode, codegenSettings } from './compile.js';
 import { FRAME, TOP_WORD, views } from './frame.js';
 import { move8 } from './interpret.js';
 import type { ArgOp, CallOps, RetOp } from './ops.js';
-import { acceptExpr, exactStore, readExpr, storeStmt } from './slots.js';
+import { GLOBAL_NAMES, GLOBAL_VALUES, acceptExpr, exactStore, readExpr, storeStmt } from './slots.js';
 
 const { u8, i8, u16, i16, u32, i32, f32, f64, i64, u64, dv } = views;
 
@@ -90,11 +90,11 @@ function resultSource(ret: RetOp): string {
 /** Makes runners for `ops` around any JS function; the code is generated once per shape. */
 export type RunnerFactory = (fn: Function) => Runner;
 
-/** A runner factory for `ops`: generated JS where allowed, else interpreted. */
-export function runnerFactory(ops: CallOps, onError: (e: unknown, f: number) => void): RunnerFactory {
-  if (codegenSettings.interpretOnly || !canGenerateCode()) return (fn) => interpretRunner(ops, fn, onError);
+/** JS source of the runner factory for `ops` (exported for tests and debugging). */
+export function runnerSource(ops: CallOps): string {
   const call = `fn(${ops.args.map(argSource).join(', ')})`;
-  const body = `"use strict";
+  return `"use strict";
+return function bind(fn) {
 return function run(f) {
   u32[${TOP_WORD}] = f + ${ops.fixedSize};
   try {
@@ -105,10 +105,15 @@ return function run(f) {
   } finally {
     u32[${TOP_WORD}] = f;
   }
+};
 };`;
-  const outer = `"use strict";\nreturn function bind(fn) {\n${body.slice('"use strict";\n'.length)}\n};`;
+}
+
+/** A runner factory for `ops`: generated JS where allowed, else interpreted. */
+export function runnerFactory(ops: CallOps, onError: (e: unknown, f: number) => void): RunnerFactory {
+  if (codegenSettings.interpretOnly || !canGenerateCode()) return (fn) => interpretRunner(ops, fn, onError);
   const factory = new Function('u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'f64', 'i64', 'u64',
-    'A', 'R', 'readArg', 'writeResult', 'failResult', 'onError', outer);
+    'A', 'R', 'readArg', 'writeResult', 'failResult', 'onError', ...GLOBAL_NAMES, runnerSource(ops));
   return factory(u8, i8, u16, i16, u32, i32, f32, f64, i64, u64,
-    ops.args, ops.ret, readArg, writeResult, failResult, onError) as RunnerFactory;
+    ops.args, ops.ret, readArg, writeResult, failResult, onError, ...GLOBAL_VALUES) as RunnerFactory;
 }

@@ -46,6 +46,8 @@ export interface Addon {
   memLoad(pointer: number, length: number): void;
   memStore(pointer: number, length: number): void;
   bufferAddress(view: ArrayBufferView | ArrayBuffer): number;
+  /** Whether the buffer behind a view (or an ArrayBuffer) is detached. */
+  bufferDetached(view: ArrayBufferView | ArrayBufferLike): boolean;
   trampAlloc(): number;
   trampSet(handle: number, target: number | bigint, context: number | bigint): void;
   trampAddress(handle: number): number;

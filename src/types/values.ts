@@ -3,6 +3,7 @@ import type { ArrayType, CType, EnumType, Field, RecordType, ScalarType } from '
 import { intRange } from './builtins.js';
 import { isCharLike } from './layout.js';
 import { TrampfdRangeError, TrampfdTypeError } from './errors.js';
+import { pointerObject } from './pointer-object.js';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
 const MAX_ADDRESS = 0xffffffffffffffffn;
@@ -266,7 +267,11 @@ function writeArray(view: DataView, off: number, t: ArrayType, v: unknown, where
 export function writeValue(view: DataView, offset: number, type: CType, value: unknown, where: string): void {
   switch (type.kind) {
     case 'scalar': case 'enum': writeScalar(view, offset, type, value, where); return;
-    case 'pointer': writeScalar(view, offset, POINTER_SCALAR, value, where); return;
+    case 'pointer': {
+      const p = typeof value === 'object' && value !== null ? pointerObject(value, type, where) : undefined;
+      writeScalar(view, offset, POINTER_SCALAR, p ?? value, where);
+      return;
+    }
     case 'array': writeArray(view, offset, type, value, where); return;
     case 'struct': case 'union':
       if (!type.complete) throw new TrampfdTypeError(`${where}: cannot write a value of incomplete type '${type.name}'`);
