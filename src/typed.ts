@@ -297,8 +297,10 @@ export type In<D, M, C extends Ctx = 'param'> =
 export type Out<D, M> =
   D extends { k: 'v'; b: infer B extends string }
     ? Kind<B> extends infer K
-      ? K extends 'num' | 'char' | 'enum' | 'safe' ? number
+      ? K extends 'num' | 'char' | 'enum' ? number
       : K extends 'big' ? bigint
+      // Size-like: a number while it is a safe integer, a bigint beyond (a (size_t)-1 from C).
+      : K extends 'safe' ? number | bigint
       : K extends 'bool' ? boolean
       : K extends 'void' ? void
       : K extends 'named' | 'record' ? (Lookup<B, M, 'out'> extends infer V ? [V] extends [Miss] ? any : V : never)

@@ -175,12 +175,15 @@ export function readSlot(store: Store, o: number, type: CType, where: string): u
   }
 }
 
-/** Reads a size-like or pointer return slot as an exact number. */
-export function readWide(o: number, store: Store, type: CType, where: string): number {
+/**
+ * Reads a size-like or pointer slot exactly: a number when it is a safe integer, else a bigint
+ * for size-like types (readValue) or an error for pointers (never above 2^47 on x86-64 Linux).
+ */
+export function readWide(o: number, store: Store, type: CType, where: string): number | bigint {
   const lo = u32[o >> 2]!;
   const hi = store === 'safe-i64' ? i32[(o >> 2) + 1]! : u32[(o >> 2) + 1]!;
-  if (hi >= -0x200000 && hi < 0x200000) return hi * TWO32 + lo;
-  return readValue(dv, o, type, where) as number; // throws: not a safe integer
+  if (hi > -0x200000 && hi < 0x200000) return hi * TWO32 + lo;
+  return readValue(dv, o, type, where) as number | bigint;
 }
 
 export function arityError(name: string, want: number, got: number, variadic: boolean): TypeError {

@@ -25,7 +25,7 @@ function readArg(a: ArgOp, f: number): unknown {
 
 /** Where a MEMORY-class result goes: the caller's buffer, whose address C passed us. */
 function memoryResult(ret: Extract<RetOp, { kind: 'memory' }>, f: number, v: unknown): void {
-  const p = readWide(f + ret.pointerAt, 'pointer', ret.type, ret.where);
+  const p = readWide(f + ret.pointerAt, 'pointer', ret.type, ret.where) as number;
   writeValue(new DataView(addon.memView(p, ret.type.size)), 0, ret.type, v, ret.where);
   move8(f + ret.pointerAt, f + FRAME.RET_GPR); // rax returns the buffer's address
 }
@@ -52,7 +52,7 @@ function failResult(ret: RetOp, f: number): void {
   u8.fill(0, f + FRAME.RET_GPR, f + FRAME.RET_GPR + 32);
   if (ret.kind !== 'memory') return;
   try {
-    const p = readWide(f + ret.pointerAt, 'pointer', ret.type, ret.where);
+    const p = readWide(f + ret.pointerAt, 'pointer', ret.type, ret.where) as number;
     new Uint8Array(addon.memView(p, ret.type.size)).fill(0);
   } catch {
     // an unreadable result pointer is the caller's bug; rax still returns it below

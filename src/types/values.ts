@@ -23,6 +23,18 @@ function describe(v: unknown): string {
   }
 }
 
+/**
+ * Where a member or element sits, as a C programmer names it: "f: argument 2 (v), member a.b",
+ * "memory.read(int[4]), element 3", "..., member data[3]". A where names a member once it has
+ * the ", member " part; before that an element is the value's own.
+ */
+function memberWhere(where: string, name: string): string {
+  return where.includes(', member ') ? `${where}.${name}` : `${where}, member ${name}`;
+}
+function elementWhere(where: string, i: number): string {
+  return where.includes(', member ') ? elementWhere(where, i) : `${where}, element ${i}`;
+}
+
 function rangeText(lo: bigint, hi: bigint): string {
   return `[${lo}, ${hi}]`;
 }
@@ -73,8 +85,11 @@ function fromInteger(n: bigint, t: ScalarType | EnumType, where: string): unknow
     case 'boolean': return n !== 0n;
     case 'bigint': return n;
     case 'number': return Number(n);
+    // Size-like types: any value C produced is valid, so one beyond 2^53 comes back as a bigint.
+    case 'safe': return n > MAX_SAFE || n < -MAX_SAFE ? n : Number(n);
     default:
-      if (n > MAX_SAFE || n < -MAX_SAFE) {
+      // Pointers: user-space addresses are below 2^47 on every x86-64 Linux, so a number holds them.
+      if (n > MAX_SAFE) {
         throw new TrampfdRangeError(`${where}: ${t.name} value ${n} is not a safe integer; a JS number cannot hold it exactly`);
       }
       return Number(n);
@@ -188,11 +203,12 @@ function writeRecord(view: DataView, off: number, r: RecordType, v: unknown, whe
       return;
     }
     const present = r.fields.filter((f) => (f.name === '' ? [...memberNames(f.type as RecordType)].some((n) => obj[n] !== undefined) : obj[f.name] !== undefined));
-    if (present.length !== 1) {
-      throw new TrampfdTypeError(`${where}: a ${r.name} value needs exactly one member set, got ${present.length}`);
+    if (present.length > 1) {
+      throw new TrampfdTypeError(`${where}: a ${r.name} value sets at most one member, got ${present.length}`);
     }
+    // As C's `union u x = {0}`: no member set means all bytes zero.
     new Uint8Array(view.buffer, view.byteOffset + off, r.size).fill(0);
-    writeField(view, off, present[0]!, obj, where);
+    if (present.length === 1) writeField(view, off, present[0]!, obj, where);
     return;
   }
   for (const f of r.fields) writeField(view, off, f, obj, where);
@@ -203,10 +219,11 @@ function writeField(view: DataView, off: number, f: Field, obj: Record<string, u
     writeRecord(view, off + f.offset, f.type as RecordType, obj, where, false);
     return;
   }
-  const path = `${where}.${f.name}`;
+  const path = memberWhere(where, f.name);
   const v = obj[f.name];
-  if (v === undefined) throw new TrampfdTypeError(`${path}: missing member '${f.name}'`);
-  if (f.bitWidth !== undefined) writeBits(view, off, f, v, path);
+  // A member left out is zero, as in a C initialiser (`{ .ai_family = AF_INET }`).
+  if (f.bitWidth !== undefined) writeBits(view, off, f, v ?? (scalarOf(f.type as ScalarType | EnumType).js === 'boolean' ? false : 0), path);
+  else if (v === undefined) new Uint8Array(view.buffer, view.byteOffset + off + f.offset, f.type.size).fill(0);
   else writeValue(view, off + f.offset, f.type, v, path);
 }
 
@@ -221,7 +238,7 @@ function readRecordInto(obj: Record<string, unknown>, view: DataView, off: numbe
     saved.set(r, copy);
     for (const f of r.fields) {
       if (f.name === '') { readRecordInto(obj, own, f.offset, f.type as RecordType, where); continue; }
-      const path = `${where}.${f.name}`;
+      const path = memberWhere(where, f.name);
       Object.defineProperty(obj, f.name, {
         enumerable: true, configurable: true,
         get: () => (f.bitWidth !== undefined ? readBits(own, 0, f, path) : readValue(own, f.offset, f.type, path)),
@@ -231,7 +248,7 @@ function readRecordInto(obj: Record<string, unknown>, view: DataView, off: numbe
   }
   for (const f of r.fields) {
     if (f.name === '') { readRecordInto(obj, view, off + f.offset, f.type as RecordType, where); continue; }
-    const path = `${where}.${f.name}`;
+    const path = memberWhere(where, f.name);
     obj[f.name] = f.bitWidth !== undefined ? readBits(view, off, f, path) : readValue(view, off + f.offset, f.type, path);
   }
 }
@@ -255,12 +272,12 @@ function writeArray(view: DataView, off: number, t: ArrayType, v: unknown, where
   if (list.length !== t.length) {
     throw new TrampfdRangeError(`${where}: expected ${t.length} elements for ${t.name}, got ${list.length}`);
   }
-  for (let i = 0; i < t.length; i++) writeValue(view, off + i * t.element.size, t.element, list[i], `${where}[${i}]`);
+  for (let i = 0; i < t.length; i++) writeValue(view, off + i * t.element.size, t.element, list[i], elementWhere(where, i));
 }
 
 /**
  * Writes `value` as a C `type` at byte `offset` of `view`; `where` names the value in errors
- * ("argument 2 (b) of add"). Throws TrampfdTypeError for a value of the wrong kind and
+ * ("add: argument 2 (b)"). Throws TrampfdTypeError for a value of the wrong kind and
  * TrampfdRangeError for one the type cannot hold exactly. See ./index.ts for what each type accepts.
  */
 export function writeValue(view: DataView, offset: number, type: CType, value: unknown, where: string): void {
@@ -283,7 +300,7 @@ export function readValue(view: DataView, offset: number, type: CType, where = '
     case 'pointer': return readScalar(view, offset, POINTER_SCALAR, where);
     case 'array': {
       const out: unknown[] = [];
-      for (let i = 0; i < type.length; i++) out.push(readValue(view, offset + i * type.element.size, type.element, `${where}[${i}]`));
+      for (let i = 0; i < type.length; i++) out.push(readValue(view, offset + i * type.element.size, type.element, elementWhere(where, i)));
       return out;
     }
     case 'struct': case 'union': {
