@@ -114,6 +114,24 @@ function recordName(kind: 'struct' | 'union', tag: string | undefined): string {
   return `${kind} ${tag ?? '<anonymous>'}`;
 }
 
+/** Names given to untagged records and enums by their first typedef (`typedef struct {...} vec_t;`). */
+const typedefNames = new WeakMap<object, string>();
+
+/**
+ * Names an untagged record or enum after the typedef that declares it, as C programmers call
+ * it; its `.name` and messages then say `vec_t`. Only the first typedef names it.
+ */
+export function nameByTypedef(t: CType, name: string): void {
+  if ((t.kind === 'struct' || t.kind === 'union' || t.kind === 'enum') && t.tag === undefined && !typedefNames.has(t)) {
+    typedefNames.set(t, name);
+  }
+}
+
+/** `name` of an untagged type: its typedef's once it has one. */
+function untaggedName<T extends { name: string }>(d: T, fallback: string): T {
+  return Object.defineProperty(d, 'name', { get(this: object) { return typedefNames.get(this) ?? fallback; }, enumerable: true });
+}
+
 /** A forward-declared record: size and align 0, no fields. */
 export function makeIncompleteRecord(kind: 'struct' | 'union', tag: string | undefined): RecordType {
   return Object.freeze({
@@ -200,9 +218,8 @@ export function makeRecord(
     if (seen.has(n)) throw new CTypeError(`duplicate member '${n}' in ${recordName(kind, tag)}`);
     seen.add(n);
   }
-  return Object.freeze({
-    kind, name: recordName(kind, tag), size, align, tag, complete: true, fields: Object.freeze(fields),
-  });
+  const r = { kind, name: recordName(kind, tag), size, align, tag, complete: true, fields: Object.freeze(fields) };
+  return Object.freeze(tag === undefined ? untaggedName(r, r.name) : r);
 }
 
 /**
@@ -227,10 +244,9 @@ export function makeEnum(tag: string | undefined, values: ReadonlyMap<string, bi
     const b = BigInt(c.size * 8);
     return lo < 0n ? lo >= -(1n << (b - 1n)) && hi < 1n << (b - 1n) : hi < 1n << b;
   }) ?? LONG;
-  return Object.freeze({
-    kind: 'enum', name, size: base.size, align: base.align, tag, base,
-    values: new Map([...values].map(([k, v]) => [k, Number(v)])),
-  });
+  const e = { kind: 'enum' as const, name, size: base.size, align: base.align, tag, base,
+    values: new Map([...values].map(([k, v]) => [k, Number(v)])) };
+  return Object.freeze(tag === undefined ? untaggedName(e, name) : e);
 }
 
 /**

@@ -32,7 +32,7 @@ function memberWhere(where: string, name: string): string {
   return where.includes(', member ') ? `${where}.${name}` : `${where}, member ${name}`;
 }
 function elementWhere(where: string, i: number): string {
-  return where.includes(', member ') ? elementWhere(where, i) : `${where}, element ${i}`;
+  return where.includes(', member ') ? `${where}[${i}]` : `${where}, element ${i}`;
 }
 
 function rangeText(lo: bigint, hi: bigint): string {
