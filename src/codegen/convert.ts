@@ -4,6 +4,7 @@ import { addon } from '../native/addon.js';
 import { shared } from '../native/shared.js';
 import type { CType } from '../types/ctype.js';
 import { readValue, writeValue } from '../types/values.js';
+import { encodeUtf16, encodeUtf32, type WideEncoding } from '../types/strings.js';
 import { TrampfdRangeError, TrampfdTypeError } from '../types/errors.js';
 import { FRAME_LIMIT, frameBase, scratch, views } from './frame.js';
 import type { Store } from './ops.js';
@@ -94,6 +95,28 @@ export function cstringArg(s: string, where: string): number {
   return addon.bufferAddress(b);
 }
 
+/**
+ * Encodes a JS string as NUL-terminated UTF-16 (char16_t) or UTF-32 (wchar_t, char32_t) units
+ * valid for the call; a lone surrogate becomes U+FFFD. Returns the copy's address.
+ */
+export function wideStringArg(s: string, encoding: WideEncoding, where: string): number {
+  if (s.includes('\0')) throw new TrampfdTypeError(`${where}: string contains a NUL character; C would see it cut short`);
+  const unit = encoding === 'utf16' ? 2 : 4;
+  const bytes = (s.length + 1) * unit;
+  const top = scratch.top; // 16-aligned
+  if (!asyncMode.on && top + bytes <= FRAME_LIMIT) {
+    if (encoding === 'utf16') encodeUtf16(s, views.u16, top >> 1);
+    else encodeUtf32(s, u32, top >> 2);
+    scratch.top = (top + bytes + 15) & ~15;
+    return frameBase + top;
+  }
+  const b = new ArrayBuffer(bytes);
+  if (encoding === 'utf16') encodeUtf16(s, new Uint16Array(b), 0);
+  else encodeUtf32(s, new Uint32Array(b), 0);
+  pins.push(b);
+  return addon.bufferAddress(b);
+}
+
 /** Short ASCII strings are copied inline, without the encoder; -1 sends others the general way. */
 export function asciiArg(s: string): number {
   const n = s.length;
@@ -134,7 +157,9 @@ export function pointerArg(o: number, type: CType, cstring: boolean, v: unknown,
     return;
   }
   let addr: number;
-  if (typeof v === 'string') {
+  if (typeof v === 'string' && type.kind === 'pointer' && type.wide) {
+    addr = wideStringArg(v, type.wide, where);
+  } else if (typeof v === 'string') {
     if (!cstring) throw new TrampfdTypeError(`${where}: a string is accepted only for 'const char *' parameters, this is '${type.name}'`);
     addr = cstringArg(v, where);
   } else if (ArrayBuffer.isView(v)) {

@@ -1,6 +1,7 @@
 // Converts JS values to and from C values in memory (a DataView, little-endian), checking every value.
 import type { ArrayType, CType, EnumType, Field, RecordType, ScalarType } from './ctype.js';
-import { intRange } from './builtins.js';
+import { intRange, wideEncodingOf } from './builtins.js';
+import { decode, findNul, unitSize } from './strings.js';
 import { isCharLike } from './layout.js';
 import { TrampfdRangeError, TrampfdTypeError } from './errors.js';
 
@@ -227,7 +228,7 @@ function writeField(view: DataView, off: number, f: Field, obj: Record<string, u
   else writeValue(view, off + f.offset, f.type, v, path);
 }
 
-function readRecordInto(obj: Record<string, unknown>, view: DataView, off: number, r: RecordType, where: string): void {
+function readRecordInto(obj: Record<string, unknown>, view: DataView, off: number, r: RecordType, where: string, strings: boolean): void {
   if (r.kind === 'union') {
     // A union's members overlap: decode each only when asked, from a private copy of its bytes,
     // so a member that cannot be shown exactly (a pointer > 2^53) throws only if it is read.
@@ -237,19 +238,19 @@ function readRecordInto(obj: Record<string, unknown>, view: DataView, off: numbe
     if (!saved) unionBytes.set(obj, (saved = new Map()));
     saved.set(r, copy);
     for (const f of r.fields) {
-      if (f.name === '') { readRecordInto(obj, own, f.offset, f.type as RecordType, where); continue; }
+      if (f.name === '') { readRecordInto(obj, own, f.offset, f.type as RecordType, where, strings); continue; }
       const path = memberWhere(where, f.name);
       Object.defineProperty(obj, f.name, {
         enumerable: true, configurable: true,
-        get: () => (f.bitWidth !== undefined ? readBits(own, 0, f, path) : readValue(own, f.offset, f.type, path)),
+        get: () => (f.bitWidth !== undefined ? readBits(own, 0, f, path) : readValue(own, f.offset, f.type, path, strings)),
       });
     }
     return;
   }
   for (const f of r.fields) {
-    if (f.name === '') { readRecordInto(obj, view, off + f.offset, f.type as RecordType, where); continue; }
+    if (f.name === '') { readRecordInto(obj, view, off + f.offset, f.type as RecordType, where, strings); continue; }
     const path = memberWhere(where, f.name);
-    obj[f.name] = f.bitWidth !== undefined ? readBits(view, off, f, path) : readValue(view, off + f.offset, f.type, path);
+    obj[f.name] = f.bitWidth !== undefined ? readBits(view, off, f, path) : readValue(view, off + f.offset, f.type, path, strings);
   }
 }
 
@@ -293,20 +294,34 @@ export function writeValue(view: DataView, offset: number, type: CType, value: u
   }
 }
 
-/** Reads a C `type` at byte `offset` of `view` as a JS value; throws TrampfdRangeError if no JS value is exact. */
-export function readValue(view: DataView, offset: number, type: CType, where = 'value'): unknown {
+/**
+ * Reads a C `type` at byte `offset` of `view` as a JS value; throws TrampfdRangeError if no JS
+ * value is exact (a pointer beyond 2^53). With `strings`, arrays of char (UTF-8), char16_t
+ * (UTF-16), char32_t and wchar_t (UTF-32) read as the string before their first NUL.
+ */
+export function readValue(view: DataView, offset: number, type: CType, where = 'value', strings = false): unknown {
   switch (type.kind) {
     case 'scalar': case 'enum': return readScalar(view, offset, type, where);
     case 'pointer': return readScalar(view, offset, POINTER_SCALAR, where);
     case 'array': {
+      if (strings) {
+        const e = isCharLike(type.element) ? 'utf8' : wideEncodingOf(type.element);
+        if (e) {
+          const bytes = new Uint8Array(view.buffer, view.byteOffset + offset, type.size);
+          const nul = findNul(bytes, type.length, unitSize(e));
+          return decode(bytes, nul < 0 ? type.length : nul, e);
+        }
+      }
       const out: unknown[] = [];
-      for (let i = 0; i < type.length; i++) out.push(readValue(view, offset + i * type.element.size, type.element, elementWhere(where, i)));
+      for (let i = 0; i < type.length; i++) {
+        out.push(readValue(view, offset + i * type.element.size, type.element, elementWhere(where, i), strings));
+      }
       return out;
     }
     case 'struct': case 'union': {
       if (!type.complete) throw new TrampfdTypeError(`${where}: cannot read a value of incomplete type '${type.name}'`);
       const obj: Record<string, unknown> = {};
-      readRecordInto(obj, view, offset, type, where);
+      readRecordInto(obj, view, offset, type, where, strings);
       return obj;
     }
     default: throw new TrampfdTypeError(`${where}: cannot read a value of type '${type.name}'`);
