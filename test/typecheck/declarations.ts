@@ -90,6 +90,12 @@ strlen(buf);
 strlen(true);
 lib.func('int f(char const *s)')('x');
 lib.func('int f(const unsigned char *s)')('x');
+lib.func('size_t wcslen(const wchar_t *s)')('x');
+lib.func('int f(const char16_t *a, char32_t const *b)')('x', 'y');
+// @ts-expect-error a string only for const wide-character pointers
+lib.func('size_t f(wchar_t *s)')('x');
+// @ts-expect-error a string only for wide-character pointers, not other 4-byte types
+lib.func('size_t f(const uint32_t *s)')('x');
 lib.func('int f(const uint8_t *s)')('x');
 lib.func('int f(const char s[])')('x');
 lib.func('int f(const char *const s)')('x');
@@ -269,6 +275,10 @@ callback('bool pred(const char *s, size_t n)', (s, n) => s + Number(n) > 0);
 callback('bool pred(size_t n)', (n: number) => n > 0);
 callback('void (*)(void)', () => {});
 callback('void *alloc(size_t)', (n) => n);
+callback('const char *name(int i)', (i) => `item ${i}`);
+callback('const char *name(int i)', () => Buffer.from('x\0'));
+// @ts-expect-error only a const char * result may be a string
+callback('char *name(int i)', (i) => `item ${i}`);
 // @ts-expect-error an int callback returns a number
 callback('int (*)(int, int)', (a, b) => `${a + b}`);
 // @ts-expect-error const char * arrives as a pointer number, not a string
