@@ -5,7 +5,7 @@ import { defineModeTests } from './support-modes.js';
 
 defineModeTests({
   area: 'call',
-  files: ['abi-conformance-calls.test.js', 'call-scalar-edge-values.test.js', 'size-like-values-beyond-2-53.test.js'],
+  files: ['abi-conformance-calls.test.js', 'call-scalar-edge-values.test.js', 'size-like-values-beyond-2-53.test.js', 'struct-values-like-c-initialisers.test.js'],
   label: 'marshallers',
   failureLines: /^\s*not ok|signatures failed|^\s{4,}\S.*\(.*\)$|threw|C callee|error:|Error|signal/,
 });
