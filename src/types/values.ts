@@ -223,7 +223,10 @@ function writeField(view: DataView, off: number, f: Field, obj: Record<string, u
   const path = memberWhere(where, f.name);
   const v = obj[f.name];
   // A member left out is zero, as in a C initialiser (`{ .ai_family = AF_INET }`).
-  if (f.bitWidth !== undefined) writeBits(view, off, f, v ?? (scalarOf(f.type as ScalarType | EnumType).js === 'boolean' ? false : 0), path);
+  if (f.bitWidth !== undefined) {
+    const zero = scalarOf(f.type as ScalarType | EnumType).js === 'boolean' ? false : 0;
+    writeBits(view, off, f, v === undefined ? zero : v, path);
+  }
   else if (v === undefined) new Uint8Array(view.buffer, view.byteOffset + off + f.offset, f.type.size).fill(0);
   else writeValue(view, off + f.offset, f.type, v, path);
 }
