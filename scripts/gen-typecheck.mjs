@@ -13,8 +13,8 @@ const TYPES = [
   ['double', '2.5', 'number'], ['uint8_t', '6', 'number'], ['int32_t', '-7', 'number'],
   ['uint32_t', '8', 'number'], ['wchar_t', '9', 'number'], ['enum tc_mode', "'TC_FAST'", 'number'],
   ['int64_t', '10n', 'bigint'], ['uint64_t', '11', 'bigint'], ['long long', '12n', 'bigint'],
-  ['unsigned long long', '13n', 'bigint'], ['size_t', '14', 'number'], ['ssize_t', '15n', 'number'],
-  ['long', '16', 'number'], ['unsigned long', '17', 'number'], ['intptr_t', '18', 'number'],
+  ['unsigned long long', '13n', 'bigint'], ['size_t', '14', 'number | bigint'], ['ssize_t', '15n', 'number | bigint'],
+  ['long', '16', 'number | bigint'], ['unsigned long', '17', 'number | bigint'], ['intptr_t', '18', 'number | bigint'],
   ['bool', 'true', 'boolean'], ['_Bool', 'false', 'boolean'],
   ['const char *', "'text'", 'number'], ['char *', 'buf', 'number'], ['void *', 'null', 'number'],
   ['const void *', 'buf.buffer', 'number'], ['struct tc_point *', '0x1000', 'number'],
@@ -25,7 +25,7 @@ const CALLBACKS = [
   ['int (*cmp)(const void *, const void *)', '(a, b) => a - b'],
   ['void (*done)(int status, void *user)', '(status, user) => { void status; void user; }'],
   ['int64_t (*map)(int64_t)', '(v) => v * 2n'],
-  ['bool (*keep)(const char *key, size_t len)', '(key, len) => key + len > 0'],
+  ['bool (*keep)(const char *key, size_t len)', '(key, len) => key + Number(len) > 0'],
 ];
 
 /** A small deterministic generator (xorshift32). */

@@ -58,7 +58,7 @@ function defaultVariadicType(v: unknown, name: string, i: number): CType {
     case 'boolean': return BOOL;
     case 'string': return CONST_CHAR_PTR;
     case 'object': case 'function': return VOID_PTR;
-    default: throw new TrampfdTypeError(`argument ${i + 1} of ${name}: cannot pass ${typeof v} as a variadic argument; use a [type, value] pair`);
+    default: throw new TrampfdTypeError(`${name}: argument ${i + 1}: cannot pass ${typeof v} as a variadic argument; use a [type, value] pair`);
   }
 }
 
@@ -72,7 +72,7 @@ const scratchView = new DataView(new ArrayBuffer(8));
 function promoteValue(declared: CType, v: unknown, name: string, i: number): unknown {
   const t = declared.kind === 'enum' ? declared.base : declared;
   if (t.kind !== 'scalar' || (t.size >= 4 && t.rep !== 'f32')) return v;
-  const where = `argument ${i + 1} of ${name}`;
+  const where = `${name}: argument ${i + 1}`;
   writeValue(scratchView, 0, declared, v, where);
   const back = readValue(scratchView, 0, declared, where);
   return typeof back === 'boolean' ? Number(back) : back;
@@ -100,7 +100,7 @@ function variadic(name: string, fn: FunctionType, address: number, options: Call
         try {
           type = typeOf(a[0] as string | CType);
         } catch (e) {
-          if (e instanceof Error) e.message = `argument ${i + 1} of ${name}: ${e.message}`; // keep the class and code
+          if (e instanceof Error) e.message = `${name}: argument ${i + 1}: ${e.message}`; // keep the class and code
           throw e;
         }
         value = a[1];

@@ -6,7 +6,62 @@ import { addon } from './native/addon.js';
 import { typeOf } from './scope.js';
 import type { CType } from './types/ctype.js';
 import { readValue, writeValue } from './types/values.js';
+import { offsetOf } from './types/layout.js';
 import { TrampfdRangeError, TrampfdTypeError } from './types/errors.js';
+import { decode, findNul, unitSize, type StringEncoding } from './types/strings.js';
+
+export interface ReadOptions {
+  /** Read char (and char16_t, char32_t, wchar_t) arrays as the string before their first NUL. */
+  readonly strings?: boolean;
+}
+
+export interface StringOptions {
+  /** 'utf8' (default), 'utf16' (char16_t), 'utf32' (char32_t) or 'wchar' (wchar_t, UTF-32 on Linux). */
+  readonly encoding?: StringEncoding;
+  /** Read at most this many code units (bytes for UTF-8), stopping at a NUL before. */
+  readonly length?: number;
+}
+
+function readOptions(options: ReadOptions | undefined): boolean {
+  if (options === undefined) return false;
+  if (typeof options !== 'object' || options === null) throw new TrampfdTypeError(`memory.read: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  const { strings = false } = options;
+  if (typeof strings !== 'boolean') throw new TrampfdTypeError(`memory.read: options.strings must be a boolean, got ${typeof strings}`);
+  return strings;
+}
+
+const ENCODINGS: ReadonlySet<unknown> = new Set(['utf8', 'utf16', 'utf32', 'wchar']);
+/** Memory is mapped in whole pages of at least this size: a read never crosses into an unmapped one. */
+const PAGE = 4096;
+
+/** memory.string with options: bounded (`length`) or scanned for a NUL a page at a time. */
+function readString(ptr: number, options: StringOptions): string {
+  if (typeof options !== 'object' || options === null) throw new TrampfdTypeError(`memory.string: options must be an object, got ${options === null ? 'null' : typeof options}`);
+  const { encoding = 'utf8', length } = options;
+  if (!ENCODINGS.has(encoding)) throw new TrampfdTypeError(`memory.string: encoding must be 'utf8', 'utf16', 'utf32' or 'wchar', got ${String(encoding)}`);
+  const unit = unitSize(encoding);
+  if (ptr % unit !== 0) throw new TrampfdRangeError(`memory.string: a ${encoding} string must be ${unit}-byte aligned, got address ${ptr}`);
+  if (length !== undefined) {
+    if (!Number.isSafeInteger(length) || length < 0) throw new TrampfdRangeError(`memory.string: length must be a non-negative safe integer, got ${String(length)}`);
+    if (length === 0) return '';
+    const bytes = new Uint8Array(addon.memView(ptr, length * unit));
+    const nul = findNul(bytes, length, unit);
+    return decode(bytes, nul < 0 ? length : nul, encoding);
+  }
+  if (encoding === 'utf8') return addon.memCString(ptr);
+  // Up to each page end only: past the terminating NUL there may be no mapped memory.
+  const chunks: Uint8Array[] = [];
+  for (let p = ptr; ; ) {
+    const n = (PAGE - (p % PAGE)) / unit;
+    const bytes = new Uint8Array(addon.memView(p, n * unit));
+    const nul = findNul(bytes, n, unit);
+    chunks.push(bytes.slice(0, (nul < 0 ? n : nul) * unit));
+    if (nul >= 0) break;
+    p += n * unit;
+  }
+  const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
+  return decode(all, all.length / unit, encoding);
+}
 
 // Bad input throws the type model's classes: TrampfdTypeError (ERR_TRAMPFD_VALUE_TYPE) for a
 // value of the wrong kind, TrampfdRangeError (ERR_TRAMPFD_VALUE_RANGE) for one out of range.
@@ -55,12 +110,16 @@ export const memory = {
     if (ptr === 0) return;
     addon.memFree(checkPointer(ptr, 'free'));
   },
-  /** The C value of `type` at `ptr` (structs as objects, arrays as arrays). */
-  read(ptr: number, type: string | CType): unknown {
+  /**
+   * The C value of `type` at `ptr` (structs as objects, arrays as arrays). `{ strings: true }`
+   * reads char, char16_t, char32_t and wchar_t arrays, members included, as strings.
+   */
+  read(ptr: number, type: string | CType, options?: ReadOptions): unknown {
     const t = sized(type, 'read');
     const top = views.u32[TOP_WORD]!;
-    if (top + t.size > FRAME_LIMIT) {
-      return readValue(new DataView(addon.memView(checkPointer(ptr, 'read'), t.size)), 0, t, `memory.read(${t.name})`);
+    const strings = readOptions(options);
+    if (top + t.size > FRAME_LIMIT || strings) {
+      return readValue(new DataView(addon.memView(checkPointer(ptr, 'read'), t.size)), 0, t, `memory.read(${t.name})`, strings);
     }
     // Copied to the free top of the frame stack, then converted with the frame's views.
     addon.memLoad(checkPointer(ptr, 'read'), t.size);
@@ -85,9 +144,14 @@ export const memory = {
     writeValue(views.dv, top, t, value, `memory.write(${t.name})`);
     addon.memStore(ptr, t.size);
   },
-  /** The NUL-terminated UTF-8 string at `ptr`. */
-  string(ptr: number): string {
-    return addon.memCString(checkPointer(ptr, 'string'));
+  /**
+   * The NUL-terminated string at `ptr`: UTF-8 unless `encoding` says 'utf16' (char16_t),
+   * 'utf32' (char32_t) or 'wchar' (wchar_t: UTF-32 on Linux). With `length`, at most that many
+   * code units are read, as strnlen does: for a `char name[N]` member, pass N.
+   */
+  string(ptr: number, options?: StringOptions): string {
+    if (options === undefined) return addon.memCString(checkPointer(ptr, 'string'));
+    return readString(checkPointer(ptr, 'string'), options);
   },
   /** A zero-copy view of `length` bytes at `ptr`; valid while the memory is. */
   view(ptr: number, length: number): Uint8Array {
@@ -110,5 +174,10 @@ export const memory = {
   },
   alignof(type: string | CType): number {
     return typeOf(type).align;
+  },
+  /** Byte offset of `member` in a struct or union, as C's offsetof: 'a', 'a.b', 'data[3]'. */
+  offsetof(type: string | CType, member: string): number {
+    if (typeof member !== 'string') throw new TrampfdTypeError(`memory.offsetof: expected a member name (string), got ${typeof member}`);
+    return offsetOf(typeOf(type), member);
   },
 };

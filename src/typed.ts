@@ -216,6 +216,9 @@ type Builtins = {
   char32_t: 'num';
 };
 
+/** The wide character types whose const pointers take a JS string. */
+type WideChar = 'wchar_t' | 'char16_t' | 'char32_t';
+
 /**
  * 'num' | 'char' | 'big' | 'safe' | 'bool' | 'void' | 'enum' | 'any' (refused at run time), or
  * a name to look up: 'record' (struct/union tag) or 'named' (a typedef, which could be anything).
@@ -276,9 +279,11 @@ export type In<D, M, C extends Ctx = 'param'> =
       : never
   : D extends { k: 'p'; b: infer B extends string; c: infer Cn; n: infer N }
     ? C extends 'member' ? number | bigint | null
-    // `const char *` (any one-byte const target) also takes a string; an unknown typedef may be one.
+    // `const char *` (any one-byte const target) and `const wchar_t *`, `const char16_t *`,
+    // `const char32_t *` also take a string; an unknown typedef may be one.
     : PointerArg | (N extends 1 ? Kind<B> extends infer K
-      ? (Cn extends true ? K extends 'char' | 'named' ? string : never : never) | (K extends 'named' ? AnyFunction : never)
+      ? (Cn extends true ? K extends 'char' | 'named' ? string : B extends WideChar ? string : never : never)
+        | (K extends 'named' ? AnyFunction : never)
       : never : never)
   : D extends { k: 'f'; f: infer F extends Fn }
     ? C extends 'member' ? number | bigint | null
@@ -297,8 +302,10 @@ export type In<D, M, C extends Ctx = 'param'> =
 export type Out<D, M> =
   D extends { k: 'v'; b: infer B extends string }
     ? Kind<B> extends infer K
-      ? K extends 'num' | 'char' | 'enum' | 'safe' ? number
+      ? K extends 'num' | 'char' | 'enum' ? number
       : K extends 'big' ? bigint
+      // Size-like: a number while it is a safe integer, a bigint beyond (a (size_t)-1 from C).
+      : K extends 'safe' ? number | bigint
       : K extends 'bool' ? boolean
       : K extends 'void' ? void
       : K extends 'named' | 'record' ? (Lookup<B, M, 'out'> extends infer V ? [V] extends [Miss] ? any : V : never)
@@ -313,8 +320,15 @@ export type Out<D, M> =
 type InTuple<P extends unknown[], M> = { [I in keyof P]: In<P[I], M> };
 type OutTuple<P extends unknown[], M> = { [I in keyof P]: Out<P[I], M> };
 
-/** What a callback may return: what a member of that type accepts (`void`: anything). */
-type Result<D, M> = D extends { k: 'v'; b: infer B extends string } ? (Kind<B> extends 'void' ? void : In<D, M, 'member'>) : In<D, M, 'member'>;
+/**
+ * What a callback may return: what a member of that type accepts (`void`: anything); a pointer
+ * also a buffer, and `const char *` a string (kept by the callback until it returns again).
+ */
+type Result<D, M> = D extends { k: 'v'; b: infer B extends string } ? (Kind<B> extends 'void' ? void : In<D, M, 'member'>)
+  : D extends { k: 'p'; b: infer B extends string; c: infer Cn; n: infer N }
+    ? In<D, M, 'member'> | ArrayBufferView | ArrayBuffer
+      | (Cn extends true ? N extends 1 ? Kind<B> extends 'char' | 'named' ? string : never : never : never)
+  : In<D, M, 'member'>;
 
 /**
  * True for one string literal type. A template expression such as `${ret} f(${args})` is

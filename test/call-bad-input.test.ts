@@ -48,93 +48,93 @@ test('wrong argument counts', () => {
 
 test('wrong kinds for integer parameters name the parameter', () => {
   const abs = libc.func('int abs(int n)' as string);
-  const int = /^argument 1 \(n\) of abs: expected an integer in \[-2147483648, 2147483647\], got /;
+  const int = /^abs: argument 1 \(n\): expected an integer in \[-2147483648, 2147483647\], got /;
   for (const v of ['1', 1n, true, null, undefined, {}, [], () => 1, Symbol('s')]) {
     rejects(() => abs(v), TrampfdTypeError, TYPE, int);
   }
   rejects(() => abs('1'), TrampfdTypeError, TYPE, /got "1"$/);
   const toupper = libc.func('int toupper(char c)' as string);
-  rejects(() => toupper('a'), TrampfdTypeError, TYPE, /^argument 1 \(c\) of toupper: expected an integer in \[-128, 127\], got "a"$/);
+  rejects(() => toupper('a'), TrampfdTypeError, TYPE, /^toupper: argument 1 \(c\): expected an integer in \[-128, 127\], got "a"$/);
   const fabs = libc.func('double fabs(double x)' as string);
-  rejects(() => fabs('1'), TrampfdTypeError, TYPE, /^argument 1 \(x\) of fabs: expected a number, got "1"$/);
-  rejects(() => fabs(1n), TrampfdTypeError, TYPE, /^argument 1 \(x\) of fabs: expected a number, got 1n$/);
+  rejects(() => fabs('1'), TrampfdTypeError, TYPE, /^fabs: argument 1 \(x\): expected a number, got "1"$/);
+  rejects(() => fabs(1n), TrampfdTypeError, TYPE, /^fabs: argument 1 \(x\): expected a number, got 1n$/);
   const takesBool = libc.func('int abs(bool b)' as string);
-  rejects(() => takesBool(1), TrampfdTypeError, TYPE, /^argument 1 \(b\) of abs: expected a boolean, got 1$/);
+  rejects(() => takesBool(1), TrampfdTypeError, TYPE, /^abs: argument 1 \(b\): expected a boolean, got 1$/);
   stillWorks();
 });
 
 test('out-of-range integers: 2**31 for int, -1 for unsigned, 1.5, NaN, past-safe for long/size_t', () => {
   const abs = libc.func('int abs(int n)' as string);
-  const int = /^argument 1 \(n\) of abs: expected an integer in \[-2147483648, 2147483647\], got /;
+  const int = /^abs: argument 1 \(n\): expected an integer in \[-2147483648, 2147483647\], got /;
   for (const v of [2 ** 31, -(2 ** 31) - 1, 1.5, NaN, Infinity]) rejects(() => abs(v), TrampfdRangeError, RANGE, int);
   assert.equal(abs(-(2 ** 31) + 1), 2 ** 31 - 1);
   assert.equal(abs(-0), 0);
   const htonl = libc.func('unsigned int htonl(unsigned int v)' as string);
-  rejects(() => htonl(-1), TrampfdRangeError, RANGE, /^argument 1 \(v\) of htonl: expected an integer in \[0, 4294967295\], got -1$/);
+  rejects(() => htonl(-1), TrampfdRangeError, RANGE, /^htonl: argument 1 \(v\): expected an integer in \[0, 4294967295\], got -1$/);
   rejects(() => htonl(2 ** 32), TrampfdRangeError, RANGE, /got 4294967296$/);
   const toupper = libc.func('int toupper(char c)' as string);
-  rejects(() => toupper(300), TrampfdRangeError, RANGE, /^argument 1 \(c\) of toupper: expected an integer in \[-128, 127\], got 300$/);
+  rejects(() => toupper(300), TrampfdRangeError, RANGE, /^toupper: argument 1 \(c\): expected an integer in \[-128, 127\], got 300$/);
   const labs = libc.func('long labs(long n)' as string);
-  rejects(() => labs(2 ** 53), TrampfdRangeError, RANGE, /^argument 1 \(n\) of labs: expected a safe integer/);
-  rejects(() => labs(1.5), TrampfdRangeError, RANGE, /^argument 1 \(n\) of labs: /);
-  rejects(() => strncmp('a', 'b', -1), TrampfdRangeError, RANGE, /^argument 3 \(n\) of strncmp: expected a safe integer in \[0, 9007199254740991\], got -1$/);
+  rejects(() => labs(2 ** 53), TrampfdRangeError, RANGE, /^labs: argument 1 \(n\): expected a safe integer/);
+  rejects(() => labs(1.5), TrampfdRangeError, RANGE, /^labs: argument 1 \(n\): /);
+  rejects(() => strncmp('a', 'b', -1), TrampfdRangeError, RANGE, /^strncmp: argument 3 \(n\): expected a safe integer in \[0, 9007199254740991\], got -1$/);
   const llabs = libc.func('long long llabs(long long n)' as string);
-  rejects(() => llabs(2n ** 63n), TrampfdRangeError, RANGE, /^argument 1 \(n\) of llabs: .*got 9223372036854775808n$/);
+  rejects(() => llabs(2n ** 63n), TrampfdRangeError, RANGE, /^llabs: argument 1 \(n\): .*got 9223372036854775808n$/);
   assert.equal(llabs(-5), 5n, 'a safe-integer number is accepted for a bigint type');
   stillWorks();
 });
 
 test('unrepresentable and malformed pointers, as arguments and as return values', () => {
   const strlen = libc.func('size_t strlen(const char *s)' as string);
-  const ptr = /^argument 1 \(s\) of strlen: expected a pointer/;
+  const ptr = /^strlen: argument 1 \(s\): expected a pointer/;
   for (const v of [2 ** 53 + 2, 2 ** 64, -1, -(2 ** 53), 1.5, NaN, 2n ** 64n, -1n]) {
     rejects(() => strlen(v), TrampfdRangeError, RANGE, ptr);
   }
-  rejects(() => strlen({}), TrampfdTypeError, TYPE, /^argument 1 \(s\) of strlen: expected a pointer \(number, null, Uint8Array\/Buffer\/ArrayBuffer, string\), got an object/);
+  rejects(() => strlen({}), TrampfdTypeError, TYPE, /^strlen: argument 1 \(s\): expected a pointer \(number, null, Uint8Array\/Buffer\/ArrayBuffer, string\), got an object/);
   rejects(() => strlen(true), TrampfdTypeError, TYPE, ptr);
   rejects(() => strlen(undefined), TrampfdTypeError, TYPE, ptr);
-  // A returned pointer or size_t that a number cannot hold exactly is an error, not a rounded address.
+  // A returned pointer that a number cannot hold exactly is an error, not a rounded address.
   const asPointer = libc.func('void *strtoull(const char *s, char **end, int base)' as string);
   const asSize = libc.func('size_t strtoull(const char *s, char **end, int base)' as string);
-  rejects(() => asPointer('18446744073709551615', null, 10), TrampfdRangeError, RANGE, /^return value of strtoull: pointer value 18446744073709551615 is not a safe integer/);
-  rejects(() => asPointer('9007199254740994', null, 10), TrampfdRangeError, RANGE, /^return value of strtoull: /);
+  rejects(() => asPointer('18446744073709551615', null, 10), TrampfdRangeError, RANGE, /^strtoull: return value: pointer value 18446744073709551615 is not a safe integer/);
+  rejects(() => asPointer('9007199254740994', null, 10), TrampfdRangeError, RANGE, /^strtoull: return value: /);
   assert.equal(asPointer('9007199254740991', null, 10), 2 ** 53 - 1);
-  rejects(() => asSize('9007199254740993', null, 10), TrampfdRangeError, RANGE, /^return value of strtoull: size_t value/);
+  assert.equal(asSize('9007199254740993', null, 10), 9007199254740993n, 'a size_t beyond 2^53 is an exact bigint');
   stillWorks();
 });
 
 test('pointer errors describe the offending value once ("got undefined", not "got undefined undefined")', () => {
   const strlen = libc.func('size_t strlen(const char *s)' as string);
-  rejects(() => strlen(undefined), TrampfdTypeError, TYPE, /^argument 1 \(s\) of strlen: .*, got undefined$/);
-  rejects(() => strlen(false), TrampfdTypeError, TYPE, /^argument 1 \(s\) of strlen: .*, got (boolean )?false$/);
+  rejects(() => strlen(undefined), TrampfdTypeError, TYPE, /^strlen: argument 1 \(s\): .*, got undefined$/);
+  rejects(() => strlen(false), TrampfdTypeError, TYPE, /^strlen: argument 1 \(s\): .*, got (boolean )?false$/);
 });
 
 test('strings: NUL inside a const char * string, any string for a non-const char * or void *', () => {
   const strlen = libc.func('size_t strlen(const char *s)' as string);
-  rejects(() => strlen('a\0b'), TrampfdTypeError, TYPE, /^argument 1 \(s\) of strlen: string contains a NUL character/);
+  rejects(() => strlen('a\0b'), TrampfdTypeError, TYPE, /^strlen: argument 1 \(s\): string contains a NUL character/);
   const strcpy = libc.func('char *strcpy(char *dst, const char *src)' as string);
   rejects(() => strcpy('x', 'y'), TrampfdTypeError, TYPE,
-    /^argument 1 \(dst\) of strcpy: a string is accepted only for 'const char \*' parameters, this is 'char \*'$/);
+    /^strcpy: argument 1 \(dst\): a string is accepted only for 'const char \*' parameters, this is 'char \*'$/);
   const memchr = libc.func('void *memchr(const void *s, int c, size_t n)' as string);
-  rejects(() => memchr('abc', 98, 3), TrampfdTypeError, TYPE, /^argument 1 \(s\) of memchr: a string is accepted only for 'const char \*'/);
+  rejects(() => memchr('abc', 98, 3), TrampfdTypeError, TYPE, /^memchr: argument 1 \(s\): a string is accepted only for 'const char \*'/);
   // A long string (pinned outside the frame) followed by a bad argument leaves nothing behind.
   const long = 'y'.repeat(2_000_000);
-  rejects(() => strncmp(long, long, -1), TrampfdRangeError, RANGE, /^argument 3 \(n\) of strncmp/);
+  rejects(() => strncmp(long, long, -1), TrampfdRangeError, RANGE, /^strncmp: argument 3 \(n\)/);
   assert.equal(strncmp(long, long, long.length), 0);
   stillWorks();
 });
 
-test('structs by value: a number, null, a missing or extra member, a wrong member type', () => {
+test('structs by value: a number, null, an extra member, a wrong member type (a missing one is zero)', () => {
   const byVal = libc.func('int abs(struct bi_pt p)' as string);
-  rejects(() => byVal(5), TrampfdTypeError, TYPE, /^argument 1 \(p\) of abs: expected an object for struct bi_pt, got 5$/);
-  rejects(() => byVal(null), TrampfdTypeError, TYPE, /^argument 1 \(p\) of abs: expected an object for struct bi_pt, got null$/);
-  rejects(() => byVal({ x: 1 }), TrampfdTypeError, TYPE, /^argument 1 \(p\) of abs.*missing member 'y'$/);
-  rejects(() => byVal({ x: 1, y: 'a' }), TrampfdTypeError, TYPE, /^argument 1 \(p\) of abs.*y.*expected a number, got "a"$/);
-  rejects(() => byVal({ x: 1, y: 2, z: 3 }), TrampfdTypeError, TYPE, /^argument 1 \(p\) of abs: struct bi_pt has no member 'z'$/);
-  rejects(() => byVal({ x: 2 ** 31, y: 2 }), TrampfdRangeError, RANGE, /^argument 1 \(p\) of abs.*x.*expected an integer/);
+  rejects(() => byVal(5), TrampfdTypeError, TYPE, /^abs: argument 1 \(p\): expected an object for struct bi_pt, got 5$/);
+  rejects(() => byVal(null), TrampfdTypeError, TYPE, /^abs: argument 1 \(p\): expected an object for struct bi_pt, got null$/);
+  assert.equal(byVal({ x: -3 }), 3, 'a member left out is zero, as in a C initialiser');
+  rejects(() => byVal({ x: 1, y: 'a' }), TrampfdTypeError, TYPE, /^abs: argument 1 \(p\), member y: expected a number, got "a"$/);
+  rejects(() => byVal({ x: 1, y: 2, z: 3 }), TrampfdTypeError, TYPE, /^abs: argument 1 \(p\): struct bi_pt has no member 'z'$/);
+  rejects(() => byVal({ x: 2 ** 31, y: 2 }), TrampfdRangeError, RANGE, /^abs: argument 1 \(p\), member x: expected an integer/);
   const arr = libc.func('int abs(struct bi_arr h)' as string);
-  rejects(() => arr({ a: [1] }), TrampfdRangeError, RANGE, /^argument 1 \(h\) of abs.*expected 3 elements for int\[3\], got 1$/);
-  rejects(() => arr({ a: 5 }), TrampfdTypeError, TYPE, /^argument 1 \(h\) of abs.*expected an array of 3 for int\[3\], got 5$/);
+  rejects(() => arr({ a: [1] }), TrampfdRangeError, RANGE, /^abs: argument 1 \(h\), member a: expected 3 elements for int\[3\], got 1$/);
+  rejects(() => arr({ a: 5 }), TrampfdTypeError, TYPE, /^abs: argument 1 \(h\).*expected an array of 3 for int\[3\], got 5$/);
   // Larger than the 8 MiB frame stack: an error, not a write past its end.
   const huge = libc.func('int abs(struct bi_huge h)' as string);
   rejects(() => huge({ c: [] }), TrampfdRangeError, RANGE, /^abs: the frame stack is exhausted/);
@@ -147,9 +147,9 @@ test('variadic arguments: a value out of its pair type, too few fixed arguments'
   const snprintf = libc.func('int snprintf(char *buf, size_t n, const char *fmt, ...)' as string);
   const b = Buffer.alloc(64);
   rejects(() => snprintf(b, 64, '%d', ['int', 2 ** 31]), TrampfdRangeError, RANGE,
-    /^argument 4 of snprintf: expected an integer in \[-2147483648, 2147483647\], got 2147483648$/);
-  rejects(() => snprintf(b, 64, '%p', ['void *', -1]), TrampfdRangeError, RANGE, /^argument 4 of snprintf: expected a pointer/);
-  rejects(() => snprintf(b, 64, '%s', ['char *', 'x']), TrampfdTypeError, TYPE, /^argument 4 of snprintf: a string is accepted only/);
+    /^snprintf: argument 4: expected an integer in \[-2147483648, 2147483647\], got 2147483648$/);
+  rejects(() => snprintf(b, 64, '%p', ['void *', -1]), TrampfdRangeError, RANGE, /^snprintf: argument 4: expected a pointer/);
+  rejects(() => snprintf(b, 64, '%s', ['char *', 'x']), TrampfdTypeError, TYPE, /^snprintf: argument 4: a string is accepted only/);
   stillWorks();
 });
 
@@ -157,15 +157,15 @@ test('variadic arguments: undefined or a symbol is a TrampfdTypeError with the v
   const snprintf = libc.func('int snprintf(char *buf, size_t n, const char *fmt, ...)' as string);
   const b = Buffer.alloc(64);
   rejects(() => snprintf(b, 64, '%d', undefined), TrampfdTypeError, TYPE,
-    /^argument 4 of snprintf: cannot pass undefined as a variadic argument; use a \[type, value\] pair$/);
-  rejects(() => snprintf(b, 64, '%d', Symbol('s')), TrampfdTypeError, TYPE, /^argument 4 of snprintf: cannot pass symbol/);
+    /^snprintf: argument 4: cannot pass undefined as a variadic argument; use a \[type, value\] pair$/);
+  rejects(() => snprintf(b, 64, '%d', Symbol('s')), TrampfdTypeError, TYPE, /^snprintf: argument 4: cannot pass symbol/);
   stillWorks();
 });
 
 test('variadic arguments: an unknown type name in a [type, value] pair names the argument', () => {
   const snprintf = libc.func('int snprintf(char *buf, size_t n, const char *fmt, ...)' as string);
   rejects(() => snprintf(Buffer.alloc(64), 64, '%d %d', 1, ['nosuchtype', 1]), DeclarationError, 'ERR_TRAMPFD_DECL_UNKNOWN',
-    /argument 5 of snprintf.*unknown type name 'nosuchtype'|unknown type name 'nosuchtype'.*argument 5 of snprintf/s);
+    /snprintf: argument 5.*unknown type name 'nosuchtype'|unknown type name 'nosuchtype'.*snprintf: argument 5/s);
   stillWorks();
 });
 

@@ -5,7 +5,7 @@ import { defineModeTests } from './support-modes.js';
 
 defineModeTests({
   area: 'callback',
-  files: ['abi-conformance-callbacks.test.js'],
+  files: ['abi-conformance-callbacks.test.js', 'callback-returns-const-char-string.test.js', 'size-like-values-beyond-2-53.test.js'],
   label: 'runners',
   failureLines: /^\s*not ok|signatures failed|^\s{4,}\S.*\[.*\]$|threw|C driver|JS callback|error:|Error|signal|abort/,
 });

@@ -23,7 +23,7 @@ test('scalars round-trip through memory, edge values included', () => {
     }
   }
   memory.write(p, 'uint64_t', 2n ** 60n);
-  assert.throws(() => memory.read(p, 'size_t'), /not a safe integer/);
+  assert.equal(memory.read(p, 'size_t'), 2n ** 60n);
   memory.free(p);
 });
 

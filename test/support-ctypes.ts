@@ -31,7 +31,7 @@ export const LONG_DOUBLE: ScalarType = Object.freeze({
 
 export function pointer(to: CType = VOID): PointerType {
   return Object.freeze({
-    kind: 'pointer', name: `${to.name} *`, size: 8, align: 8, to, cstring: false,
+    kind: 'pointer', name: `${to.name} *`, size: 8, align: 8, to, cstring: false, wide: undefined,
   });
 }
 export const PTR = pointer();

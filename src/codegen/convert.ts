@@ -4,6 +4,7 @@ import { addon } from '../native/addon.js';
 import { shared } from '../native/shared.js';
 import type { CType } from '../types/ctype.js';
 import { readValue, writeValue } from '../types/values.js';
+import { encodeUtf16, encodeUtf32, type WideEncoding } from '../types/strings.js';
 import { TrampfdRangeError, TrampfdTypeError } from '../types/errors.js';
 import { pointerObject } from '../types/pointer-object.js';
 import { FRAME_LIMIT, TOP_WORD, frameBase, views } from './frame.js';
@@ -97,6 +98,28 @@ export function cstringArg(s: string, where: string): number {
   return addon.bufferAddress(b);
 }
 
+/**
+ * Encodes a JS string as NUL-terminated UTF-16 (char16_t) or UTF-32 (wchar_t, char32_t) units
+ * valid for the call; a lone surrogate becomes U+FFFD. Returns the copy's address.
+ */
+export function wideStringArg(s: string, encoding: WideEncoding, where: string): number {
+  if (s.includes('\0')) throw new TrampfdTypeError(`${where}: string contains a NUL character; C would see it cut short`);
+  const unit = encoding === 'utf16' ? 2 : 4;
+  const bytes = (s.length + 1) * unit;
+  const top = u32[TOP_WORD]!; // 16-aligned
+  if (!asyncMode.on && top + bytes <= FRAME_LIMIT) {
+    if (encoding === 'utf16') encodeUtf16(s, views.u16, top >> 1);
+    else encodeUtf32(s, u32, top >> 2);
+    u32[TOP_WORD] = (top + bytes + 15) & ~15;
+    return frameBase + top;
+  }
+  const b = new ArrayBuffer(bytes);
+  if (encoding === 'utf16') encodeUtf16(s, new Uint16Array(b), 0);
+  else encodeUtf32(s, new Uint32Array(b), 0);
+  pins.push(b);
+  return addon.bufferAddress(b);
+}
+
 /** Short ASCII strings are copied inline, without the encoder; -1 sends others the general way. */
 export function asciiArg(s: string): number {
   const n = s.length;
@@ -151,7 +174,9 @@ export function pointerArg(o: number, type: CType, cstring: boolean, v: unknown,
     return;
   }
   let addr: number | bigint | undefined;
-  if (typeof v === 'string') {
+  if (typeof v === 'string' && type.kind === 'pointer' && type.wide) {
+    addr = wideStringArg(v, type.wide, where);
+  } else if (typeof v === 'string') {
     if (!cstring) throw new TrampfdTypeError(`${where}: a string is accepted only for 'const char *' parameters, this is '${type.name}'`);
     addr = cstringArg(v, where);
   } else if (ArrayBuffer.isView(v)) {
@@ -196,12 +221,15 @@ export function readSlot(store: Store, o: number, type: CType, where: string): u
   }
 }
 
-/** Reads a size-like or pointer return slot as an exact number. */
-export function readWide(o: number, store: Store, type: CType, where: string): number {
+/**
+ * Reads a size-like or pointer slot exactly: a number when it is a safe integer, else a bigint
+ * for size-like types (readValue) or an error for pointers (never above 2^47 on x86-64 Linux).
+ */
+export function readWide(o: number, store: Store, type: CType, where: string): number | bigint {
   const lo = u32[o >> 2]!;
   const hi = store === 'safe-i64' ? i32[(o >> 2) + 1]! : u32[(o >> 2) + 1]!;
-  if (hi >= -0x200000 && hi < 0x200000) return hi * TWO32 + lo;
-  return readValue(dv, o, type, where) as number; // throws: not a safe integer
+  if (hi > -0x200000 && hi < 0x200000) return hi * TWO32 + lo;
+  return readValue(dv, o, type, where) as number | bigint;
 }
 
 export function arityError(name: string, want: number, got: number, variadic: boolean): TypeError {

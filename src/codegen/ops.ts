@@ -88,7 +88,7 @@ const align16 = (n: number): number => (n + 15) & ~15;
 export function paramName(plan: CallPlan, i: number, fname: string): string {
   const p = plan.fn.params[i];
   const label = p?.name ? ` (${p.name})` : '';
-  return `argument ${i + 1}${label} of ${fname}`;
+  return `${fname}: argument ${i + 1}${label}`;
 }
 
 export function buildOps(plan: CallPlan, name: string): CallOps {
@@ -108,7 +108,7 @@ export function buildOps(plan: CallPlan, name: string): CallOps {
     return { kind: 'aggregate', index: i, type: a.type, where, scratch: take(a.type),
       pieces: a.pieces.map((p) => ({ from: p.from, size: p.size, at: slot(p.to) })) };
   });
-  const rwhere = `return value of ${name}`;
+  const rwhere = `${name}: return value`;
   let ret: RetOp;
   const r = plan.ret;
   if (r.kind === 'void') ret = { kind: 'void' };

@@ -38,8 +38,9 @@ function element(store: Store, o: string): string {
 }
 
 /**
- * An expression reading an exactly stored value at offset expression `o`. Size-like and pointer
- * slots need range checks with their type: `wide(store)` supplies that call.
+ * An expression reading an exactly stored value at offset expression `o`. Size-like slots read
+ * as a number or, beyond 2^53, a bigint, and pointer slots are range-checked, both with their
+ * type: `wide(store)` supplies that call (readWide).
  */
 export function readExpr(store: Store, o: string, wide: (store: Store) => string): string {
   if (!VIEW[store]) return wide(store);

@@ -2,7 +2,8 @@
 // arguments C left in the frame, calls the JS function, and stores its result for C.
 import { addon } from '../native/addon.js';
 import { readValue, writeValue } from '../types/values.js';
-import { pointerArg, readSlot, readWide, writeScalar } from './convert.js';
+import { pointerArg, readSlot, readWide, store64, viewAddress, writeScalar } from './convert.js';
+import { TrampfdTypeError } from '../types/errors.js';
 import { canGenerateCode, codegenSettings } from './compile.js';
 import { FRAME, TOP_WORD, views } from './frame.js';
 import { move8 } from './interpret.js';
@@ -25,12 +26,26 @@ function readArg(a: ArgOp, f: number): unknown {
 
 /** Where a MEMORY-class result goes: the caller's buffer, whose address C passed us. */
 function memoryResult(ret: Extract<RetOp, { kind: 'memory' }>, f: number, v: unknown): void {
-  const p = readWide(f + ret.pointerAt, 'pointer', ret.type, ret.where);
+  const p = readWide(f + ret.pointerAt, 'pointer', ret.type, ret.where) as number;
   writeValue(new DataView(addon.memView(p, ret.type.size)), 0, ret.type, v, ret.where);
   move8(f + ret.pointerAt, f + FRAME.RET_GPR); // rax returns the buffer's address
 }
 
-function writeResult(ret: RetOp, f: number, v: unknown): void {
+/**
+ * A callback's own memory for a string it returns as `const char *`: one buffer per callback
+ * object (per runner), replaced when it returns the next string, so each stays valid until that
+ * callback returns again or is freed.
+ */
+interface ResultHold { buffer: Buffer | undefined }
+
+function stringResult(ret: Extract<RetOp, { kind: 'scalar' }>, f: number, s: string, hold: ResultHold): void {
+  if (s.includes('\0')) throw new TrampfdTypeError(`${ret.where}: string contains a NUL character; C would see it cut short`);
+  const b = Buffer.from(`${s}\0`, 'utf8');
+  hold.buffer = b;
+  store64(f + ret.at, viewAddress(b));
+}
+
+function writeResult(ret: RetOp, f: number, v: unknown, hold: ResultHold): void {
   switch (ret.kind) {
     case 'void': return;
     case 'memory': memoryResult(ret, f, v); return;
@@ -39,7 +54,8 @@ function writeResult(ret: RetOp, f: number, v: unknown): void {
       for (const p of ret.pieces) move8(f + ret.scratch + p.from, f + p.at);
       return;
     case 'scalar':
-      if (ret.store === 'pointer') pointerArg(f + ret.at, ret.type, false, v, ret.where);
+      if (typeof v === 'string' && ret.type.kind === 'pointer' && ret.type.cstring) stringResult(ret, f, v, hold);
+      else if (ret.store === 'pointer') pointerArg(f + ret.at, ret.type, false, v, ret.where);
       else writeScalar(f + ret.at, ret.store, ret.type, v, ret.where);
   }
 }
@@ -52,7 +68,7 @@ function failResult(ret: RetOp, f: number): void {
   u8.fill(0, f + FRAME.RET_GPR, f + FRAME.RET_GPR + 32);
   if (ret.kind !== 'memory') return;
   try {
-    const p = readWide(f + ret.pointerAt, 'pointer', ret.type, ret.where);
+    const p = readWide(f + ret.pointerAt, 'pointer', ret.type, ret.where) as number;
     new Uint8Array(addon.memView(p, ret.type.size)).fill(0);
   } catch {
     // an unreadable result pointer is the caller's bug; rax still returns it below
@@ -63,11 +79,12 @@ function failResult(ret: RetOp, f: number): void {
 function interpretRunner(ops: CallOps, fn: Function, onError: (e: unknown, f: number) => void): Runner {
   const size = ops.fixedSize;
   const args = ops.args;
+  const hold: ResultHold = { buffer: undefined };
   return function run(f: number): void {
     u32[TOP_WORD] = f + size;
     try {
       const values = args.map((a) => readArg(a, f));
-      writeResult(ops.ret, f, fn(...values));
+      writeResult(ops.ret, f, fn(...values), hold);
     } catch (e) {
       failResult(ops.ret, f);
       onError(e, f);
@@ -83,8 +100,8 @@ function argSource(a: ArgOp): string {
 }
 
 function resultSource(ret: RetOp): string {
-  if (ret.kind !== 'scalar') return ret.kind === 'void' ? '' : 'writeResult(R, f, r);';
-  return `if (${acceptExpr(ret.store, ret.type, 'r')}) { ${storeStmt(ret.store, 'r', `f + ${ret.at}`)} } else writeResult(R, f, r);`;
+  if (ret.kind !== 'scalar') return ret.kind === 'void' ? '' : 'writeResult(R, f, r, hold);';
+  return `if (${acceptExpr(ret.store, ret.type, 'r')}) { ${storeStmt(ret.store, 'r', `f + ${ret.at}`)} } else writeResult(R, f, r, hold);`;
 }
 
 /** Makes runners for `ops` around any JS function; the code is generated once per shape. */
@@ -95,6 +112,7 @@ export function runnerSource(ops: CallOps): string {
   const call = `fn(${ops.args.map(argSource).join(', ')})`;
   return `"use strict";
 return function bind(fn) {
+const hold = { buffer: undefined };
 return function run(f) {
   u32[${TOP_WORD}] = f + ${ops.fixedSize};
   try {

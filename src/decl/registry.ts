@@ -2,7 +2,7 @@
 import type { CType, EnumType, RecordType, ScalarType } from '../types/ctype.js';
 import { BUILTIN_TYPEDEFS } from '../types/builtins.js';
 import { CTypeError } from '../types/errors.js';
-import { makeIncompleteRecord, sameType } from '../types/layout.js';
+import { makeIncompleteRecord, nameByTypedef, sameType } from '../types/layout.js';
 
 export interface TypedefEntry {
   readonly type: CType;
@@ -74,6 +74,7 @@ export class TypeScope {
     }
     if (this.constants.has(name)) throw new CTypeError(`'${name}' redeclared as a different kind of symbol`);
     this.touch();
+    nameByTypedef(type, name);
     this.typedefs.set(name, { type, isConst });
   }
 

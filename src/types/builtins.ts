@@ -1,5 +1,6 @@
 // The C scalar types of x86-64 Linux (LP64) and the keyword combinations that spell them.
-import type { JsRep, ScalarRep, ScalarType, VoidType } from './ctype.js';
+import type { CType, JsRep, ScalarRep, ScalarType, VoidType } from './ctype.js';
+import type { WideEncoding } from './strings.js';
 import { CTypeError } from './errors.js';
 
 function scalar(name: string, size: number, rep: ScalarRep, js: JsRep): ScalarType {
@@ -47,6 +48,12 @@ export const BUILTIN_TYPEDEFS: ReadonlyMap<string, ScalarType> = new Map(
     ['wchar_t', 4, 'i32', 'number'], ['char16_t', 2, 'u16', 'number'], ['char32_t', 4, 'u32', 'number'],
   ] as const).map(([name, size, rep, js]) => [name, scalar(name, size, rep, js)]),
 );
+
+/** The encoding of C strings of a wide character type: wchar_t and char32_t are UTF-32 on Linux, char16_t UTF-16. */
+export function wideEncodingOf(t: CType): WideEncoding | undefined {
+  if (t === BUILTIN_TYPEDEFS.get('char16_t')) return 'utf16';
+  return t === BUILTIN_TYPEDEFS.get('wchar_t') || t === BUILTIN_TYPEDEFS.get('char32_t') ? 'utf32' : undefined;
+}
 
 /** Keywords that make up a scalar type specifier (besides typedef names). */
 export const SCALAR_KEYWORDS: ReadonlySet<string> = new Set([

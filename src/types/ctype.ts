@@ -38,6 +38,11 @@ export interface PointerType extends Base {
   readonly to: CType;
   /** `const char *` (and `const unsigned char *` etc.): parameters accept a JS string. */
   readonly cstring: boolean;
+  /**
+   * `const wchar_t *`, `const char32_t *` ('utf32') and `const char16_t *` ('utf16'):
+   * parameters accept a JS string in that encoding; undefined for other pointers.
+   */
+  readonly wide: 'utf16' | 'utf32' | undefined;
 }
 
 export interface Field {

@@ -2,7 +2,7 @@
 import type {
   ArrayType, CType, EnumType, Field, FunctionType, Param, PointerType, RecordType, ScalarType,
 } from './ctype.js';
-import { INT, LONG, SCHAR, SHORT, UCHAR, UINT, ULONG, USHORT } from './builtins.js';
+import { INT, LONG, SCHAR, SHORT, UCHAR, UINT, ULONG, USHORT, wideEncodingOf } from './builtins.js';
 import { CTypeError } from './errors.js';
 
 /** Largest object we lay out: keeps every bit offset a safe integer. */
@@ -54,7 +54,7 @@ export function isIntegral(t: CType): boolean {
 export function makePointer(to: CType, constTarget = false, resolve?: () => CType): PointerType {
   const p = {
     kind: 'pointer' as const, name: '', size: 8, align: 8, cstring: constTarget && isCharLike(to),
-    to,
+    wide: constTarget ? wideEncodingOf(to) : undefined, to,
   };
   if (resolve) Object.defineProperty(p, 'to', { get: resolve, enumerable: true });
   if (constTarget) constTargets.add(p as PointerType);
@@ -112,6 +112,24 @@ export interface RecordAttrs {
 
 function recordName(kind: 'struct' | 'union', tag: string | undefined): string {
   return `${kind} ${tag ?? '<anonymous>'}`;
+}
+
+/** Names given to untagged records and enums by their first typedef (`typedef struct {...} vec_t;`). */
+const typedefNames = new WeakMap<object, string>();
+
+/**
+ * Names an untagged record or enum after the typedef that declares it, as C programmers call
+ * it; its `.name` and messages then say `vec_t`. Only the first typedef names it.
+ */
+export function nameByTypedef(t: CType, name: string): void {
+  if ((t.kind === 'struct' || t.kind === 'union' || t.kind === 'enum') && t.tag === undefined && !typedefNames.has(t)) {
+    typedefNames.set(t, name);
+  }
+}
+
+/** `name` of an untagged type: its typedef's once it has one. */
+function untaggedName<T extends { name: string }>(d: T, fallback: string): T {
+  return Object.defineProperty(d, 'name', { get(this: object) { return typedefNames.get(this) ?? fallback; }, enumerable: true });
 }
 
 /** A forward-declared record: size and align 0, no fields. */
@@ -200,9 +218,8 @@ export function makeRecord(
     if (seen.has(n)) throw new CTypeError(`duplicate member '${n}' in ${recordName(kind, tag)}`);
     seen.add(n);
   }
-  return Object.freeze({
-    kind, name: recordName(kind, tag), size, align, tag, complete: true, fields: Object.freeze(fields),
-  });
+  const r = { kind, name: recordName(kind, tag), size, align, tag, complete: true, fields: Object.freeze(fields) };
+  return Object.freeze(tag === undefined ? untaggedName(r, r.name) : r);
 }
 
 /**
@@ -227,10 +244,9 @@ export function makeEnum(tag: string | undefined, values: ReadonlyMap<string, bi
     const b = BigInt(c.size * 8);
     return lo < 0n ? lo >= -(1n << (b - 1n)) && hi < 1n << (b - 1n) : hi < 1n << b;
   }) ?? LONG;
-  return Object.freeze({
-    kind: 'enum', name, size: base.size, align: base.align, tag, base,
-    values: new Map([...values].map(([k, v]) => [k, Number(v)])),
-  });
+  const e = { kind: 'enum' as const, name, size: base.size, align: base.align, tag, base,
+    values: new Map([...values].map(([k, v]) => [k, Number(v)])) };
+  return Object.freeze(tag === undefined ? untaggedName(e, name) : e);
 }
 
 /**
@@ -284,4 +300,45 @@ export function sameType(a: CType, b: CType, behindPointer = false): boolean {
       });
     }
   }
+}
+
+/**
+ * Byte offset of a member of record `t`, as C's offsetof: `path` names a member, a nested one
+ * ('a.b'; anonymous members' fields by their own name) or an array element ('data[3]', 'a[1].b').
+ * Throws CTypeError for an unknown member, an index out of range, or a bitfield (no byte offset).
+ */
+export function offsetOf(t: CType, path: string): number {
+  const parts = /^[A-Za-z_]\w*(?:\.[A-Za-z_]\w*|\[\d+\])*$/.test(path) ? path.match(/[A-Za-z_]\w*|\[\d+\]/g)! : undefined;
+  if (!parts) throw new CTypeError(`offsetof(${t.name}, ${path}): not a member designator (like 'a', 'a.b' or 'a[2].b')`);
+  let type = t;
+  let offset = 0;
+  for (const part of parts) {
+    if (part.startsWith('[')) {
+      const i = Number(part.slice(1, -1));
+      if (type.kind !== 'array') throw new CTypeError(`offsetof(${t.name}, ${path}): '${type.name}' is not an array`);
+      if (i >= type.length && type.length !== 0) throw new CTypeError(`offsetof(${t.name}, ${path}): index ${i} is past ${type.name}`);
+      offset += i * type.element.size;
+      type = type.element;
+      continue;
+    }
+    if (type.kind !== 'struct' && type.kind !== 'union') throw new CTypeError(`offsetof(${t.name}, ${path}): '${type.name}' has no members`);
+    const found = findMember(type, part);
+    if (!found) throw new CTypeError(`offsetof(${t.name}, ${path}): ${type.name} has no member '${part}'`);
+    if (found.field.bitWidth !== undefined) throw new CTypeError(`offsetof(${t.name}, ${path}): '${part}' is a bit-field, which has no byte offset`);
+    offset += found.offset;
+    type = found.field.type;
+  }
+  return offset;
+}
+
+/** A member by name, looking into anonymous members; its offset from the record's start. */
+function findMember(r: RecordType, name: string): { field: Field; offset: number } | undefined {
+  for (const f of r.fields) {
+    if (f.name === name) return { field: f, offset: f.offset };
+    if (f.name === '') {
+      const inner = findMember(f.type as RecordType, name);
+      if (inner) return { field: inner.field, offset: f.offset + inner.offset };
+    }
+  }
+  return undefined;
 }

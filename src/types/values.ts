@@ -1,6 +1,7 @@
 // Converts JS values to and from C values in memory (a DataView, little-endian), checking every value.
 import type { ArrayType, CType, EnumType, Field, RecordType, ScalarType } from './ctype.js';
-import { intRange } from './builtins.js';
+import { intRange, wideEncodingOf } from './builtins.js';
+import { decode, findNul, unitSize } from './strings.js';
 import { isCharLike } from './layout.js';
 import { TrampfdRangeError, TrampfdTypeError } from './errors.js';
 import { pointerObject } from './pointer-object.js';
@@ -22,6 +23,18 @@ function describe(v: unknown): string {
     case 'object': return 'an object';
     default: return typeof v;
   }
+}
+
+/**
+ * Where a member or element sits, as a C programmer names it: "f: argument 2 (v), member a.b",
+ * "memory.read(int[4]), element 3", "..., member data[3]". A where names a member once it has
+ * the ", member " part; before that an element is the value's own.
+ */
+function memberWhere(where: string, name: string): string {
+  return where.includes(', member ') ? `${where}.${name}` : `${where}, member ${name}`;
+}
+function elementWhere(where: string, i: number): string {
+  return where.includes(', member ') ? `${where}[${i}]` : `${where}, element ${i}`;
 }
 
 function rangeText(lo: bigint, hi: bigint): string {
@@ -74,8 +87,11 @@ function fromInteger(n: bigint, t: ScalarType | EnumType, where: string): unknow
     case 'boolean': return n !== 0n;
     case 'bigint': return n;
     case 'number': return Number(n);
+    // Size-like types: any value C produced is valid, so one beyond 2^53 comes back as a bigint.
+    case 'safe': return n > MAX_SAFE || n < -MAX_SAFE ? n : Number(n);
     default:
-      if (n > MAX_SAFE || n < -MAX_SAFE) {
+      // Pointers: user-space addresses are below 2^47 on every x86-64 Linux, so a number holds them.
+      if (n > MAX_SAFE) {
         throw new TrampfdRangeError(`${where}: ${t.name} value ${n} is not a safe integer; a JS number cannot hold it exactly`);
       }
       return Number(n);
@@ -189,11 +205,12 @@ function writeRecord(view: DataView, off: number, r: RecordType, v: unknown, whe
       return;
     }
     const present = r.fields.filter((f) => (f.name === '' ? [...memberNames(f.type as RecordType)].some((n) => obj[n] !== undefined) : obj[f.name] !== undefined));
-    if (present.length !== 1) {
-      throw new TrampfdTypeError(`${where}: a ${r.name} value needs exactly one member set, got ${present.length}`);
+    if (present.length > 1) {
+      throw new TrampfdTypeError(`${where}: a ${r.name} value sets at most one member, got ${present.length}`);
     }
+    // As C's `union u x = {0}`: no member set means all bytes zero.
     new Uint8Array(view.buffer, view.byteOffset + off, r.size).fill(0);
-    writeField(view, off, present[0]!, obj, where);
+    if (present.length === 1) writeField(view, off, present[0]!, obj, where);
     return;
   }
   for (const f of r.fields) writeField(view, off, f, obj, where);
@@ -204,14 +221,18 @@ function writeField(view: DataView, off: number, f: Field, obj: Record<string, u
     writeRecord(view, off + f.offset, f.type as RecordType, obj, where, false);
     return;
   }
-  const path = `${where}.${f.name}`;
+  const path = memberWhere(where, f.name);
   const v = obj[f.name];
-  if (v === undefined) throw new TrampfdTypeError(`${path}: missing member '${f.name}'`);
-  if (f.bitWidth !== undefined) writeBits(view, off, f, v, path);
+  // A member left out is zero, as in a C initialiser (`{ .ai_family = AF_INET }`).
+  if (f.bitWidth !== undefined) {
+    const zero = scalarOf(f.type as ScalarType | EnumType).js === 'boolean' ? false : 0;
+    writeBits(view, off, f, v === undefined ? zero : v, path);
+  }
+  else if (v === undefined) new Uint8Array(view.buffer, view.byteOffset + off + f.offset, f.type.size).fill(0);
   else writeValue(view, off + f.offset, f.type, v, path);
 }
 
-function readRecordInto(obj: Record<string, unknown>, view: DataView, off: number, r: RecordType, where: string): void {
+function readRecordInto(obj: Record<string, unknown>, view: DataView, off: number, r: RecordType, where: string, strings: boolean): void {
   if (r.kind === 'union') {
     // A union's members overlap: decode each only when asked, from a private copy of its bytes,
     // so a member that cannot be shown exactly (a pointer > 2^53) throws only if it is read.
@@ -221,19 +242,19 @@ function readRecordInto(obj: Record<string, unknown>, view: DataView, off: numbe
     if (!saved) unionBytes.set(obj, (saved = new Map()));
     saved.set(r, copy);
     for (const f of r.fields) {
-      if (f.name === '') { readRecordInto(obj, own, f.offset, f.type as RecordType, where); continue; }
-      const path = `${where}.${f.name}`;
+      if (f.name === '') { readRecordInto(obj, own, f.offset, f.type as RecordType, where, strings); continue; }
+      const path = memberWhere(where, f.name);
       Object.defineProperty(obj, f.name, {
         enumerable: true, configurable: true,
-        get: () => (f.bitWidth !== undefined ? readBits(own, 0, f, path) : readValue(own, f.offset, f.type, path)),
+        get: () => (f.bitWidth !== undefined ? readBits(own, 0, f, path) : readValue(own, f.offset, f.type, path, strings)),
       });
     }
     return;
   }
   for (const f of r.fields) {
-    if (f.name === '') { readRecordInto(obj, view, off + f.offset, f.type as RecordType, where); continue; }
-    const path = `${where}.${f.name}`;
-    obj[f.name] = f.bitWidth !== undefined ? readBits(view, off, f, path) : readValue(view, off + f.offset, f.type, path);
+    if (f.name === '') { readRecordInto(obj, view, off + f.offset, f.type as RecordType, where, strings); continue; }
+    const path = memberWhere(where, f.name);
+    obj[f.name] = f.bitWidth !== undefined ? readBits(view, off, f, path) : readValue(view, off + f.offset, f.type, path, strings);
   }
 }
 
@@ -256,12 +277,12 @@ function writeArray(view: DataView, off: number, t: ArrayType, v: unknown, where
   if (list.length !== t.length) {
     throw new TrampfdRangeError(`${where}: expected ${t.length} elements for ${t.name}, got ${list.length}`);
   }
-  for (let i = 0; i < t.length; i++) writeValue(view, off + i * t.element.size, t.element, list[i], `${where}[${i}]`);
+  for (let i = 0; i < t.length; i++) writeValue(view, off + i * t.element.size, t.element, list[i], elementWhere(where, i));
 }
 
 /**
  * Writes `value` as a C `type` at byte `offset` of `view`; `where` names the value in errors
- * ("argument 2 (b) of add"). Throws TrampfdTypeError for a value of the wrong kind and
+ * ("add: argument 2 (b)"). Throws TrampfdTypeError for a value of the wrong kind and
  * TrampfdRangeError for one the type cannot hold exactly. See ./index.ts for what each type accepts.
  */
 export function writeValue(view: DataView, offset: number, type: CType, value: unknown, where: string): void {
@@ -281,20 +302,34 @@ export function writeValue(view: DataView, offset: number, type: CType, value: u
   }
 }
 
-/** Reads a C `type` at byte `offset` of `view` as a JS value; throws TrampfdRangeError if no JS value is exact. */
-export function readValue(view: DataView, offset: number, type: CType, where = 'value'): unknown {
+/**
+ * Reads a C `type` at byte `offset` of `view` as a JS value; throws TrampfdRangeError if no JS
+ * value is exact (a pointer beyond 2^53). With `strings`, arrays of char (UTF-8), char16_t
+ * (UTF-16), char32_t and wchar_t (UTF-32) read as the string before their first NUL.
+ */
+export function readValue(view: DataView, offset: number, type: CType, where = 'value', strings = false): unknown {
   switch (type.kind) {
     case 'scalar': case 'enum': return readScalar(view, offset, type, where);
     case 'pointer': return readScalar(view, offset, POINTER_SCALAR, where);
     case 'array': {
+      if (strings) {
+        const e = isCharLike(type.element) ? 'utf8' : wideEncodingOf(type.element);
+        if (e) {
+          const bytes = new Uint8Array(view.buffer, view.byteOffset + offset, type.size);
+          const nul = findNul(bytes, type.length, unitSize(e));
+          return decode(bytes, nul < 0 ? type.length : nul, e);
+        }
+      }
       const out: unknown[] = [];
-      for (let i = 0; i < type.length; i++) out.push(readValue(view, offset + i * type.element.size, type.element, `${where}[${i}]`));
+      for (let i = 0; i < type.length; i++) {
+        out.push(readValue(view, offset + i * type.element.size, type.element, elementWhere(where, i), strings));
+      }
       return out;
     }
     case 'struct': case 'union': {
       if (!type.complete) throw new TrampfdTypeError(`${where}: cannot read a value of incomplete type '${type.name}'`);
       const obj: Record<string, unknown> = {};
-      readRecordInto(obj, view, offset, type, where);
+      readRecordInto(obj, view, offset, type, where, strings);
       return obj;
     }
     default: throw new TrampfdTypeError(`${where}: cannot read a value of type '${type.name}'`);
