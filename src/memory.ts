@@ -139,9 +139,16 @@ export const memory = {
       addon.memStore(ptr, t.size);
       return;
     }
-    // Converted first (errors leave foreign memory untouched); padding keeps its old bytes.
+    // Converted first (errors leave foreign memory untouched); padding keeps its old bytes. The
+    // frame stack's top moves past the staged bytes meanwhile: a getter run by the conversion may
+    // call foreign functions, whose frames must not overwrite them.
     addon.memLoad(ptr, t.size);
-    writeValue(views.dv, top, t, value, `memory.write(${t.name})`);
+    views.u32[TOP_WORD] = (top + t.size + 15) & ~15;
+    try {
+      writeValue(views.dv, top, t, value, `memory.write(${t.name})`);
+    } finally {
+      views.u32[TOP_WORD] = top;
+    }
     addon.memStore(ptr, t.size);
   },
   /**

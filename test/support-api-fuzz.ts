@@ -34,6 +34,9 @@ function show(v: unknown): string {
     if (typeof v === 'number') return Object.is(v, -0) ? '-0' : String(v);
     if (typeof v === 'function') return 'a function';
     if (typeof v === 'symbol') return 'a symbol';
+    if (Array.isArray(v) || (v && Object.getPrototypeOf(v) === Object.prototype)) {
+      return JSON.stringify(v, (_k, x) => (typeof x === 'bigint' ? `${x}n` : typeof x === 'number' && !Number.isFinite(x) ? String(x) : x));
+    }
     if (v && typeof v === 'object') return Object.prototype.toString.call(v);
     return String(v);
   } catch {
@@ -44,7 +47,10 @@ function show(v: unknown): string {
 /** A refusal is one of trampfd's errors; a FuzzUserError is ours coming back. */
 function classify(e: unknown): 'refused' | 'user' | 'internal' {
   if (e instanceof FuzzUserError) return 'user';
-  if (e instanceof AggregateError && e.errors.every((x) => x instanceof FuzzUserError)) return 'user';
+  if (e instanceof AggregateError) {
+    const kinds = new Set(e.errors.map(classify));
+    return kinds.has('internal') ? 'internal' : kinds.has('user') ? 'user' : 'refused';
+  }
   const code = (e as { code?: unknown })?.code;
   if (e instanceof Error && typeof code === 'string' && code.startsWith('ERR_TRAMPFD_')) return 'refused';
   return 'internal';
@@ -249,7 +255,7 @@ function fuzzPointer(): void {
     const got = (cstring ? echoStr : echoPtr)(v);
     if (isObject) {
       const p = (v as { pointer?: unknown }).pointer;
-      if (!(typeof p === 'number' && Number.isSafeInteger(p) && p >= 0) && !(typeof p === 'bigint' && p >= 0n && p <= BigInt(MAX_SAFE))) {
+      if (p !== null && !(typeof p === 'number' && Number.isSafeInteger(p) && p >= 0) && !(typeof p === 'bigint' && p >= 0n && p <= BigInt(MAX_SAFE))) {
         finding(`accepted an object whose pointer is ${show(p)}`);
       } else check(got, Number(p), 'pointer object');
     } else if (want === 'view') {
@@ -264,14 +270,16 @@ function fuzzPointer(): void {
 
 // ---- structs ------------------------------------------------------------------------------
 
-interface Member { name: string; scalar?: Scalar; build(): { value: unknown; want: unknown; ok: boolean | undefined } }
+interface Member { name: string; scalar?: Scalar; build(): Built }
 
-const nested = (getterCalls: boolean) => (s: Scalar): { value: unknown; want: unknown; ok: boolean | undefined } => {
+/** A member value; `member`: undefined means left out, which is zero (array elements have no such rule). */
+type Built = { value: unknown; getter?: () => unknown; want: unknown; ok: boolean | undefined };
+const nested = (getterCalls: boolean, member = true) => (s: Scalar): Built => {
   const v = chance(0.85) ? s.valid() : anyValue();
-  const w = s.oracle(v);
+  const w = v === undefined && member ? s.oracle(s.name === 'bool' ? false : 0) : s.oracle(v);
   if (getterCalls && w && chance(0.15)) {
     // A getter that calls a foreign function while the argument is being converted.
-    return { value: { get(): unknown { echo.get('i32')!(12345); return v; } }.get, want: w.value, ok: true };
+    return { value: v, getter: () => { echo.get('i32')!(12345); return v; }, want: w.value, ok: true };
   }
   return { value: v, want: w?.value, ok: w !== undefined };
 };
@@ -323,7 +331,7 @@ function recordMembers(): Member[] {
     {
       name: 'arr',
       build: () => {
-        const xs = Array.from({ length: 3 }, () => nested(false)(sc('i32')));
+        const xs = Array.from({ length: 3 }, () => nested(false, false)(sc('i32')));
         return { value: xs.map((x) => x.value), want: xs.map((x) => x.want), ok: xs.every((x) => x.ok) };
       },
     },
@@ -336,18 +344,19 @@ function fuzzRecord(): void {
   const value: Record<string, unknown> = {};
   const want: Record<string, unknown> = {};
   let ok: boolean | undefined = true;
+  const refusedBy: string[] = [];
   for (const m of MEMBERS) {
     if (chance(0.15)) { want[m.name] = ZERO[m.name]; continue; }
     const r = m.build();
-    if (typeof r.value === 'function' && m.scalar) Object.defineProperty(value, m.name, { get: r.value as () => unknown, enumerable: true });
+    if (r.getter) Object.defineProperty(value, m.name, { get: r.getter, enumerable: true });
     else value[m.name] = r.value;
     want[m.name] = r.want;
-    if (r.ok === false) ok = false;
+    if (r.ok === false) { ok = false; refusedBy.push(m.name); }
     else if (r.ok === undefined && ok) ok = undefined;
   }
-  if (chance(0.05)) { value.typo = 1; ok = false; }
+  if (chance(0.05)) { value.typo = 1; ok = false; refusedBy.push('typo'); }
   const how = int(0, 2);
-  op = `${['fz_echo_rec', 'memory.write/read', 'fz_copy_rec'][how]}(${JSON.stringify(Object.keys(value))})`;
+  op = `${['fz_echo_rec', 'memory.write/read', 'fz_copy_rec'][how]}(${show(value)}; refused by ${refusedBy.join(', ') || 'none'})`;
   attempt(ok, () => {
     let got: unknown;
     if (how === 0) got = echoRec(value);
@@ -368,8 +377,8 @@ function fuzzRecord(): void {
   op = 'fz_echo_small';
   const x = chance(0.8) ? pick(NUMBERS) : anyValue();
   const y = chance(0.8) ? int(-5, 5) : anyValue();
-  const wx = SCALARS.find((s) => s.name === 'f32')!.oracle(x);
-  const wy = SCALARS.find((s) => s.name === 'i32')!.oracle(y);
+  const wx = SCALARS.find((s) => s.name === 'f32')!.oracle(x === undefined ? 0 : x);
+  const wy = SCALARS.find((s) => s.name === 'i32')!.oracle(y === undefined ? 0 : y);
   attempt(wx !== undefined && wy !== undefined, () => {
     const got = echoSmall({ x, y });
     check(got, { x: wx?.value, y: wy?.value }, 'small struct');
