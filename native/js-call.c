@@ -20,7 +20,7 @@ void trampfd_call(uint8_t *frame);
 
 __thread struct env_state *current_env __attribute__((tls_model("initial-exec")));
 
-static void call_frame(uint8_t *frame) {
+void call_frame(uint8_t *frame) {
   if (*(uint32_t *)(frame + FRAME_FLAGS) & FRAME_FLAG_ERRNO) {
     errno = 0;
     trampfd_call(frame);

@@ -4,4 +4,6 @@
 #include "napi-util.h"
 struct env_state;
 bool js_call_init(napi_env env, napi_value exports, struct env_state *e);
+/* Calls the function the filled frame describes (capturing errno when its flags ask). */
+void call_frame(uint8_t *frame);
 #endif

@@ -30,6 +30,10 @@ export interface Addon {
   cbCreate(id: number, stackBytes: number, frameBytes: number, retSlot: number): number;
   /** Frees the closure whose trampoline is at `address`. */
   cbFree(address: number): void;
+  /** Native marshallers (native/js-ops.c): store names by code, and the marshaller for a record. */
+  opsStores: readonly string[];
+  nativeFunction(name: string, record: Int32Array, fallback: Function, slowReturn: (f: number) => unknown,
+    afterCallbacks: () => void, errnoState: { value: number }): (...args: unknown[]) => unknown;
   dlopen(path: string | null): number;
   dlsym(handle: number, name: string): number | undefined;
   memAlloc(size: number): number;
