@@ -25,7 +25,13 @@ enum { A_ACCEPT, A_WIDE, A_AT, A_CSTRING, A_WORDS };
 #define MAX_SAFE 9007199254740991.0
 #define TWO53 9007199254740992LL
 
-struct arg { uint8_t accept, wide, cstring; uint32_t at; };
+struct arg {
+  uint8_t accept, cstring;
+  uint8_t width;         /* bytes an integer or bool is stored as: 4 when the slot takes it widened */
+  bool integer;          /* accept is an integer store whose numbers lie in [lo, hi] */
+  uint32_t at;
+  double lo, hi;
+};
 
 struct native_fn {
   uint32_t nargs, flags, fixed, stack, al, ret, ret_at, limit;
@@ -54,12 +60,11 @@ static bool int_range(int s, double *lo, double *hi) {
   }
 }
 
-static void put_int(uint8_t *p, int s, int wide, int64_t v) {
-  if (wide) { int32_t w = (int32_t)v; memcpy(p, &w, 4); return; }
-  switch (s) {
-    case S_I8: case S_U8: case S_BOOL: *p = (uint8_t)v; return;
-    case S_I16: case S_U16: { uint16_t w = (uint16_t)v; memcpy(p, &w, 2); return; }
-    case S_I32: case S_U32: { uint32_t w = (uint32_t)v; memcpy(p, &w, 4); return; }
+static inline void put_int(uint8_t *p, const struct arg *a, int64_t v) {
+  switch (a->width) {
+    case 1: *p = (uint8_t)v; return;
+    case 2: { uint16_t w = (uint16_t)v; memcpy(p, &w, 2); return; }
+    case 4: { uint32_t w = (uint32_t)v; memcpy(p, &w, 4); return; }
     default: put64(p, (uint64_t)v);
   }
 }
@@ -99,29 +104,29 @@ static bool put_string(napi_env env, napi_value v, uint8_t *base, uint32_t *top,
 }
 
 /* Stores argument `v` per record `a`; false when `v` is not one of the fast forms. */
-static bool put_arg(napi_env env, const struct arg *a, napi_value v, uint8_t *base, uint8_t *fr, uint32_t *top,
+static inline __attribute__((always_inline)) bool put_arg(napi_env env, const struct arg *a, napi_value v, uint8_t *base, uint8_t *fr, uint32_t *top,
                     uint32_t limit) {
-  napi_valuetype t;
-  if (napi_typeof(env, v, &t) != napi_ok) return false;
   uint8_t *p = fr + a->at;
   int s = a->accept;
-  if (t == napi_number) {
-    double d, lo, hi;
-    napi_get_value_double(env, v, &d);
+  double d;
+  /* Numbers first, without napi_typeof: napi_get_value_double fails on anything else. */
+  if ((a->integer || s == S_F64 || s == S_F32) && napi_get_value_double(env, v, &d) == napi_ok) {
     if (s == S_F64) { memcpy(p, &d, 8); return true; }
     if (s == S_F32) { float x = (float)d; memcpy(p, &x, 4); return true; }
-    if (!int_range(s, &lo, &hi) || !(d >= lo && d <= hi)) return false;
+    if (!(d >= a->lo && d <= a->hi)) return false;
     int64_t i = (int64_t)d;
     if ((double)i != d) return false;
-    put_int(p, s, a->wide, i);
+    put_int(p, a, i);
     return true;
   }
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok) return false;
   switch (s) {
     case S_BOOL: {
       bool b;
       if (t != napi_boolean) return false;
       napi_get_value_bool(env, v, &b);
-      put_int(p, s, a->wide, b);
+      put_int(p, a, b);
       return true;
     }
     case S_I64: case S_U64: {
@@ -211,11 +216,8 @@ static napi_value result(napi_env env, const struct native_fn *nf, uint8_t *fr, 
   return call_ref(env, nf->slow_return, 1, &at);
 }
 
-static napi_value native_call(napi_env env, napi_callback_info info) {
-  napi_value argv[MAX_ARGS + 1], self;
-  struct native_fn *nf;
-  size_t argc = MAX_ARGS + 1;
-  napi_get_cb_info(env, info, &argc, argv, &self, (void **)&nf);
+static inline __attribute__((always_inline)) napi_value run(napi_env env, napi_callback_info info, size_t argc,
+                                                            napi_value *argv, napi_value self, struct native_fn *nf) {
   if (argc != nf->nargs) return to_js(env, info, nf, argc, argv, self); /* JS throws the arity error */
   struct env_state *e = current_env;
   uint8_t *base = e->base;
@@ -251,6 +253,18 @@ static napi_value native_call(napi_env env, napi_callback_info info) {
   }
   return result(env, nf, fr, f);
 }
+
+/* One entry per small arity, fetching just one argument more than it needs (to see a surplus). */
+#define ENTRY(N)                                                        \
+  static napi_value call_##N(napi_env env, napi_callback_info info) {  \
+    napi_value argv[(N) + 1], self;                                     \
+    struct native_fn *nf;                                               \
+    size_t argc = (N) + 1;                                              \
+    napi_get_cb_info(env, info, &argc, argv, &self, (void **)&nf);      \
+    return run(env, info, argc, argv, self, nf);                        \
+  }
+ENTRY(0) ENTRY(1) ENTRY(2) ENTRY(3) ENTRY(4) ENTRY(5) ENTRY(6) ENTRY(MAX_ARGS)
+static const napi_callback entries[] = {call_0, call_1, call_2, call_3, call_4, call_5, call_6};
 
 static void free_fn(napi_env env, void *data, void *hint) {
   (void)hint;
@@ -293,10 +307,15 @@ static napi_value js_native_function(napi_env env, napi_callback_info info) {
       free(nf);
       return throw_type(env, "ERR_TRAMPFD_CALL", "nativeFunction: malformed argument record %u", i);
     }
-    nf->args[i] = (struct arg){(uint8_t)a[A_ACCEPT], a[A_WIDE] != 0, a[A_CSTRING] != 0, (uint32_t)a[A_AT]};
+    static const uint8_t widths[S_COUNT] = {[S_I8] = 1, [S_U8] = 1, [S_BOOL] = 1, [S_I16] = 2, [S_U16] = 2, [S_I32] = 4, [S_U32] = 4};
+    struct arg *g = &nf->args[i];
+    *g = (struct arg){(uint8_t)a[A_ACCEPT], a[A_CSTRING] != 0, a[A_WIDE] ? 4 : widths[a[A_ACCEPT]], false, (uint32_t)a[A_AT], 0, 0};
+    if (!g->width) g->width = 8;
+    g->integer = int_range(g->accept, &g->lo, &g->hi);
   }
   napi_value fn;
-  if (napi_create_function(env, name, name_len, native_call, nf, &fn) != napi_ok ||
+  napi_callback entry = n < sizeof entries / sizeof entries[0] ? entries[n] : call_MAX_ARGS;
+  if (napi_create_function(env, name, name_len, entry, nf, &fn) != napi_ok ||
       napi_add_finalizer(env, fn, nf, free_fn, NULL, NULL) != napi_ok) {
     free(nf);
     return throw_error(env, "ERR_TRAMPFD_CALL", "cannot create a native marshaller");
