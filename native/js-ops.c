@@ -28,7 +28,7 @@ enum { A_ACCEPT, A_WIDE, A_AT, A_CSTRING, A_WORDS };
 struct arg {
   uint8_t accept, cstring;
   uint8_t width;         /* bytes an integer or bool is stored as: 4 when the slot takes it widened */
-  bool integer;          /* accept is an integer store whose numbers lie in [lo, hi] */
+  bool number;           /* takes numbers: a float, or an integer store whose numbers lie in [lo, hi] */
   uint32_t at;
   double lo, hi;
 };
@@ -103,25 +103,12 @@ static bool put_string(napi_env env, napi_value v, uint8_t *base, uint32_t *top,
   return true;
 }
 
-/* Stores argument `v` per record `a`; false when `v` is not one of the fast forms. */
-static inline __attribute__((always_inline)) bool put_arg(napi_env env, const struct arg *a, napi_value v, uint8_t *base, uint8_t *fr, uint32_t *top,
-                    uint32_t limit) {
-  uint8_t *p = fr + a->at;
-  int s = a->accept;
-  double d;
-  /* Numbers first, without napi_typeof: napi_get_value_double fails on anything else. */
-  if ((a->integer || s == S_F64 || s == S_F32) && napi_get_value_double(env, v, &d) == napi_ok) {
-    if (s == S_F64) { memcpy(p, &d, 8); return true; }
-    if (s == S_F32) { float x = (float)d; memcpy(p, &x, 4); return true; }
-    if (!(d >= a->lo && d <= a->hi)) return false;
-    int64_t i = (int64_t)d;
-    if ((double)i != d) return false;
-    put_int(p, a, i);
-    return true;
-  }
+/* The forms that are not numbers: booleans, bigints, pointers (null, views, strings). */
+static __attribute__((noinline)) bool put_other(napi_env env, const struct arg *a, napi_value v, uint8_t *base,
+                                                uint8_t *p, uint32_t *top, uint32_t limit) {
   napi_valuetype t;
   if (napi_typeof(env, v, &t) != napi_ok) return false;
-  switch (s) {
+  switch (a->accept) {
     case S_BOOL: {
       bool b;
       if (t != napi_boolean) return false;
@@ -133,7 +120,7 @@ static inline __attribute__((always_inline)) bool put_arg(napi_env env, const st
       bool lossless = false;
       uint64_t u;
       if (t != napi_bigint) return false;
-      if (s == S_I64) {
+      if (a->accept == S_I64) {
         int64_t i;
         napi_get_value_bigint_int64(env, v, &i, &lossless);
         u = (uint64_t)i;
@@ -155,6 +142,24 @@ static inline __attribute__((always_inline)) bool put_arg(napi_env env, const st
     }
     default: return false;
   }
+}
+
+/* Stores argument `v` per record `a`; false when `v` is not one of the fast forms. */
+static inline __attribute__((always_inline)) bool put_arg(napi_env env, const struct arg *a, napi_value v, uint8_t *base,
+                                                          uint8_t *fr, uint32_t *top, uint32_t limit) {
+  uint8_t *p = fr + a->at;
+  double d;
+  if (!a->number) return put_other(env, a, v, base, p, top, limit);
+  /* No napi_typeof: napi_get_value_double fails on anything but a number. */
+  if (napi_get_value_double(env, v, &d) != napi_ok)
+    return a->accept == S_POINTER && put_other(env, a, v, base, p, top, limit);
+  if (a->accept == S_F64) { memcpy(p, &d, 8); return true; }
+  if (a->accept == S_F32) { float x = (float)d; memcpy(p, &x, 4); return true; }
+  if (!(d >= a->lo && d <= a->hi)) return false;
+  int64_t i = (int64_t)d;
+  if ((double)i != d) return false;
+  put_int(p, a, i);
+  return true;
 }
 
 /* The call goes to the JS marshaller, with every argument as given. */
@@ -311,7 +316,7 @@ static napi_value js_native_function(napi_env env, napi_callback_info info) {
     struct arg *g = &nf->args[i];
     *g = (struct arg){(uint8_t)a[A_ACCEPT], a[A_CSTRING] != 0, a[A_WIDE] ? 4 : widths[a[A_ACCEPT]], false, (uint32_t)a[A_AT], 0, 0};
     if (!g->width) g->width = 8;
-    g->integer = int_range(g->accept, &g->lo, &g->hi);
+    g->number = int_range(g->accept, &g->lo, &g->hi) || g->accept == S_F32 || g->accept == S_F64;
   }
   napi_value fn;
   napi_callback entry = n < sizeof entries / sizeof entries[0] ? entries[n] : call_MAX_ARGS;
