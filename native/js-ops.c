@@ -244,10 +244,7 @@ static inline __attribute__((always_inline)) napi_value run(napi_env env, napi_c
   bool callbacks_ran = e->entry.dispatch_fn != NULL;
   leave_scope(e, saved);
   *(uint32_t *)(base + CONTROL_TOP) = f;
-  if (callbacks_ran) {
-    napi_value ignored;
-    if (!call_ref(env, nf->after_cbs, 0, &ignored)) return NULL;
-  }
+  if (callbacks_ran && !call_ref(env, nf->after_cbs, 0, NULL)) return NULL; /* a callback's exception */
   if (nf->flags & FRAME_FLAG_ERRNO) {
     napi_value obj, v;
     int32_t err;
