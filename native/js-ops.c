@@ -103,7 +103,18 @@ static bool put_string(napi_env env, napi_value v, uint8_t *base, uint32_t *top,
   return true;
 }
 
-/* The forms that are not numbers: booleans, bigints, pointers (null, views, strings). */
+/* Stores number `d` per record `a`, which takes numbers; false when it is out of range. */
+static inline bool put_number(uint8_t *p, const struct arg *a, double d) {
+  if (a->accept == S_F64) { memcpy(p, &d, 8); return true; }
+  if (a->accept == S_F32) { float x = (float)d; memcpy(p, &x, 4); return true; }
+  if (!(d >= a->lo && d <= a->hi)) return false;
+  int64_t i = (int64_t)d;
+  if ((double)i != d) return false;
+  put_int(p, a, i);
+  return true;
+}
+
+/* The forms that are not plain numbers: booleans, bigints, pointers (numbers, null, views, strings). */
 static __attribute__((noinline)) bool put_other(napi_env env, const struct arg *a, napi_value v, uint8_t *base,
                                                 uint8_t *p, uint32_t *top, uint32_t limit) {
   napi_valuetype t;
@@ -133,6 +144,8 @@ static __attribute__((noinline)) bool put_other(napi_env env, const struct arg *
     }
     case S_POINTER: {
       uint64_t addr = 0;
+      double d;
+      if (t == napi_number) return napi_get_value_double(env, v, &d) == napi_ok && put_number(p, a, d);
       if (t == napi_null) addr = 0;
       else if (t == napi_object) { if (!view_address(env, v, &addr)) return false; }
       else if (t == napi_string && a->cstring) { if (!put_string(env, v, base, top, limit, &addr)) return false; }
@@ -149,17 +162,10 @@ static inline __attribute__((always_inline)) bool put_arg(napi_env env, const st
                                                           uint8_t *fr, uint32_t *top, uint32_t limit) {
   uint8_t *p = fr + a->at;
   double d;
-  if (!a->number) return put_other(env, a, v, base, p, top, limit);
+  if (!a->number || a->accept == S_POINTER) return put_other(env, a, v, base, p, top, limit);
   /* No napi_typeof: napi_get_value_double fails on anything but a number. */
-  if (napi_get_value_double(env, v, &d) != napi_ok)
-    return a->accept == S_POINTER && put_other(env, a, v, base, p, top, limit);
-  if (a->accept == S_F64) { memcpy(p, &d, 8); return true; }
-  if (a->accept == S_F32) { float x = (float)d; memcpy(p, &x, 4); return true; }
-  if (!(d >= a->lo && d <= a->hi)) return false;
-  int64_t i = (int64_t)d;
-  if ((double)i != d) return false;
-  put_int(p, a, i);
-  return true;
+  if (napi_get_value_double(env, v, &d) != napi_ok) return false;
+  return put_number(p, a, d);
 }
 
 /* The call goes to the JS marshaller, with every argument as given. */
