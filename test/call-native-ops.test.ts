@@ -12,6 +12,7 @@ import { SEED, rng } from './support-rng.js';
 
 const libc = load(null);
 const saved = nativeOpsSettings.mode;
+const jitless = nativeOpsSettings.jitless;
 
 /** `decl` declared with the native path on, and with it off (the JS marshaller). */
 function both(decl: string, options = {}): { native: (...a: unknown[]) => unknown; js: (...a: unknown[]) => unknown } {
@@ -73,6 +74,19 @@ test('under --jitless the native path is the default, with NODE_OPTIONS too; TRA
   assert.equal(run(['--no-expose-wasm']), 'js 3');
   assert.equal(run(['--jitless'], { TRAMPFD_NATIVE_OPS: '0' }), 'js 3');
   assert.equal(run([], { TRAMPFD_NATIVE_OPS: '1' }), 'native 3');
+});
+
+test('with the JIT, by default only declarations taking a const char * are native', () => {
+  nativeOpsSettings.mode = 'auto';
+  nativeOpsSettings.jitless = false;
+  try {
+    assert.ok(isNative(libc.func('size_t strlen(const char *s)')));
+    assert.ok(!isNative(libc.func('int abs(int n)')));
+    assert.ok(!isNative(libc.func('void *memset(void *s, int c, size_t n)')));
+  } finally {
+    nativeOpsSettings.mode = saved;
+    nativeOpsSettings.jitless = jitless;
+  }
 });
 
 // Parameter types and the values tried for them: every fast form, its edges, and what is not one.

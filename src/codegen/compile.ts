@@ -11,7 +11,7 @@ import {
 } from './convert.js';
 import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, scratch, views } from './frame.js';
 import { interpret, type CallOptions, type Marshaller } from './interpret.js';
-import { nativeEligible, nativeMarshaller, nativeOpsActive } from './native-ops.js';
+import { nativeMarshaller, useNativeOps } from './native-ops.js';
 import type { CallOps, CopyPiece } from './ops.js';
 import { acceptExpr, readExpr, storeStmt } from './slots.js';
 import { Names, fastRecord, readFast, writeFast } from './records.js';
@@ -134,7 +134,7 @@ export const codegenSettings = { interpretOnly: process.env.TRAMPFD_INTERPRET ==
 /** A marshaller for `ops` calling native address `fn`: native where that is faster (native-ops.ts). */
 export function compile(ops: CallOps, fn: number, options: CallOptions = {}): Marshaller {
   const js = compileJs(ops, fn, options);
-  if (nativeOpsActive(codegenSettings.interpretOnly) && nativeEligible(ops, options)) return nativeMarshaller(ops, fn, options, js);
+  if (useNativeOps(ops, options, codegenSettings.interpretOnly)) return nativeMarshaller(ops, fn, options, js);
   return js;
 }
 
