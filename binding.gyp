@@ -10,6 +10,7 @@
         "native/js-dl.c",
         "native/js-memory.c",
         "native/js-callback.c",
+        "native/js-ops.c",
         "native/tramp.c",
         "native/arch/x86_64-sysv-tramp.S",
         "native/arch/x86_64-sysv-call.S"

@@ -4,6 +4,7 @@
 #include "js-callback.h"
 #include "js-dl.h"
 #include "js-memory.h"
+#include "js-ops.h"
 #include "js-tramp.h"
 #include "napi-util.h"
 
@@ -37,7 +38,7 @@ NAPI_MODULE_INIT() {
   pthread_cond_init(&e->cond, NULL);
   current_env = e;
   if (!js_tramp_init(env, exports) || !js_call_init(env, exports, e) || !js_dl_init(env, exports) || !js_memory_init(env, exports) ||
-      !js_callback_init(env, exports))
+      !js_callback_init(env, exports) || !js_ops_init(env, exports))
     return NULL;
   napi_add_env_cleanup_hook(env, env_cleanup, e);
   napi_create_reference(env, exports, 1, &e->exports);

@@ -22,7 +22,7 @@ __thread struct env_state *current_env __attribute__((tls_model("initial-exec"))
 
 /* On the JS thread, before a call leaves it: a call that captures errno starts from the value
    errno(value) left in CONTROL_ERRNO (0 unless set), which only that call consumes. */
-static inline void errno_in(struct env_state *e, uint8_t *frame) {
+void errno_in(struct env_state *e, uint8_t *frame) {
   if (*(uint32_t *)(frame + FRAME_FLAGS) & FRAME_FLAG_ERRNO) {
     int32_t *next = (int32_t *)(e->base + CONTROL_ERRNO);
     *(int32_t *)(frame + FRAME_ERRNO) = *next;
@@ -30,7 +30,7 @@ static inline void errno_in(struct env_state *e, uint8_t *frame) {
   }
 }
 
-static void call_frame(uint8_t *frame) {
+void call_frame(uint8_t *frame) {
   if (*(uint32_t *)(frame + FRAME_FLAGS) & FRAME_FLAG_ERRNO) {
     errno = *(int32_t *)(frame + FRAME_ERRNO);
     trampfd_call(frame);

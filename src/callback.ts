@@ -3,7 +3,7 @@ import { plan } from './abi/sysv-x86_64.js';
 import { frameOverflow, hooks, pending, pins } from './codegen/convert.js';
 import { buildOps } from './codegen/ops.js';
 import { runnerFactory, type RunnerFactory } from './codegen/unmarshal.js';
-import { views, TOP_WORD } from './codegen/frame.js';
+import { views, PENDING_WORD, TOP_WORD } from './codegen/frame.js';
 import { addon } from './native/addon.js';
 import { shared } from './native/shared.js';
 import { FRAME } from './native/frame-layout.js';
@@ -34,7 +34,7 @@ function dispatch(): void {
  */
 function deliver(e: unknown, detached: boolean): void {
   if (detached) process.nextTick(() => { throw e; });
-  else pending.push(e);
+  else u32[PENDING_WORD] = pending.push(e);
 }
 
 function onError(e: unknown, f: number): void {

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { memory } from '../dist/index.js';
 import { canGenerateCode, codegenSettings } from '../dist/codegen/compile.js';
+import { nativeOpsActive } from '../dist/codegen/native-ops.js';
 import {
   type GType, type Signature, loadSuite, difference, generateSuite, jsArg, jsArgs, jsExpected, seedFromEnv,
 } from './support-abi-gen.js';
@@ -15,7 +16,8 @@ const count = Number(process.env.TRAMPFD_GEN_COUNT ?? 600);
 if (!Number.isSafeInteger(count) || count < 1) throw new Error(`TRAMPFD_GEN_COUNT must be a positive integer, got '${process.env.TRAMPFD_GEN_COUNT}'`);
 const variadicCount = Math.ceil(count / 10);
 
-const mode = codegenSettings.interpretOnly || !canGenerateCode() ? 'interpreted' : 'generated';
+const mode = nativeOpsActive(codegenSettings.interpretOnly) ? 'native'
+  : codegenSettings.interpretOnly || !canGenerateCode() ? 'interpreted' : 'generated';
 const banner = `seed ${seed} (reproduce with TRAMPFD_SEED=${seed} TRAMPFD_GEN_COUNT=${count}), marshallers: ${mode}`;
 console.log(`abi-conformance-calls: ${banner}`);
 

@@ -7,11 +7,12 @@ import assert from 'node:assert/strict';
 import { repo } from './support-native.js';
 import { seedFromEnv } from './support-abi-gen.js';
 
-interface Mode { name: string; flags: string[]; env: Record<string, string>; generated: boolean }
-const MODES: readonly Mode[] = [
-  { name: 'TRAMPFD_INTERPRET=1', flags: [], env: { TRAMPFD_INTERPRET: '1' }, generated: false },
-  { name: 'node --jitless', flags: ['--jitless'], env: {}, generated: true },
-  { name: 'node --disallow-code-generation-from-strings', flags: ['--disallow-code-generation-from-strings'], env: {}, generated: false },
+/** `expect`: the path the child's label names (calls default to native under --jitless). */
+export interface Mode { name: string; flags: string[]; env: Record<string, string>; expect: 'generated' | 'interpreted' | 'native' }
+export const DEFAULT_MODES: readonly Mode[] = [
+  { name: 'TRAMPFD_INTERPRET=1', flags: [], env: { TRAMPFD_INTERPRET: '1' }, expect: 'interpreted' },
+  { name: 'node --jitless', flags: ['--jitless'], env: {}, expect: 'generated' },
+  { name: 'node --disallow-code-generation-from-strings', flags: ['--disallow-code-generation-from-strings'], env: {}, expect: 'interpreted' },
 ];
 
 interface Run { status: number | null; signal: string | null; out: string; ms: number }
@@ -25,11 +26,14 @@ export interface ModeSuite {
   readonly label: string;
   /** Lines of a failed child's report worth showing. */
   readonly failureLines: RegExp;
+  /** The modes to run (default DEFAULT_MODES). */
+  readonly modes?: readonly Mode[];
 }
 
 /** Registers one test per mode; each child runs the same seed as this process. */
 export function defineModeTests(suite: ModeSuite): void {
   const seed = seedFromEnv();
+  const modes = suite.modes ?? DEFAULT_MODES;
   const files = suite.files.map((f) => join(repo, 'build-test', f));
   const run = (mode: Mode): Promise<Run> => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...mode.env, TRAMPFD_SEED: String(seed) };
@@ -50,16 +54,16 @@ export function defineModeTests(suite: ModeSuite): void {
     return (keep.length ? keep : lines.slice(-40)).slice(0, 60).join('\n');
   };
   // The first mode compiles the seed's fixture; the others then reuse it, concurrently.
-  const first = run(MODES[0]!);
-  const rest = first.then(() => MODES.slice(1).map(run));
-  const runs: Promise<Run>[] = [first, ...MODES.slice(1).map((_, i) => rest.then((r) => r[i]!))];
-  MODES.forEach((mode, i) => {
+  const first = run(modes[0]!);
+  const rest = first.then(() => modes.slice(1).map(run));
+  const runs: Promise<Run>[] = [first, ...modes.slice(1).map((_, i) => rest.then((r) => r[i]!))];
+  modes.forEach((mode, i) => {
     test(`${suite.area} tests pass with ${mode.name} (seed ${seed})`, async (t) => {
       const r = await runs[i]!;
       t.diagnostic(`${mode.name}: ${r.ms} ms; reproduce with TRAMPFD_SEED=${seed}`);
       assert.ok(r.status === 0 && r.signal === null,
         `${mode.name} (TRAMPFD_SEED=${seed}) exited with ${r.signal ?? r.status}:\n${failures(r.out)}`);
-      assert.match(r.out, new RegExp(`${suite.label}: ${mode.generated ? 'generated' : 'interpreted'}`), 'the mode took effect');
+      assert.match(r.out, new RegExp(`${suite.label}: ${mode.expect}`), 'the mode took effect');
     });
   });
 }

@@ -11,6 +11,7 @@ import {
 } from './convert.js';
 import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, views } from './frame.js';
 import { interpret, type CallOptions, type Marshaller } from './interpret.js';
+import { nativeMarshaller, useNativeOps } from './native-ops.js';
 import type { CallOps, CopyPiece } from './ops.js';
 import { GLOBAL_NAMES, GLOBAL_VALUES, acceptExpr, readExpr, storeStmt } from './slots.js';
 import { Names, fastRecord, readFast, writeFast } from './records.js';
@@ -134,8 +135,14 @@ export function canGenerateCode(): boolean {
 /** Forces the interpreted path (tests compare both). */
 export const codegenSettings = { interpretOnly: process.env.TRAMPFD_INTERPRET === '1' };
 
-/** A marshaller for `ops` calling native address `fn`. */
+/** A marshaller for `ops` calling native address `fn`: native where that is faster (native-ops.ts). */
 export function compile(ops: CallOps, fn: number, options: CallOptions = {}): Marshaller {
+  const js = compileJs(ops, fn, options);
+  if (useNativeOps(ops, options, codegenSettings.interpretOnly)) return nativeMarshaller(ops, fn, options, js);
+  return js;
+}
+
+function compileJs(ops: CallOps, fn: number, options: CallOptions): Marshaller {
   if (codegenSettings.interpretOnly || !canGenerateCode()) return interpret(ops, fn, options);
   const T = ops.args.map((a) => a.type);
   const W = ops.args.map((a) => a.where);

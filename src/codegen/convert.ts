@@ -7,7 +7,7 @@ import { readValue, writeValue } from '../types/values.js';
 import { encodeUtf16, encodeUtf32, type WideEncoding } from '../types/strings.js';
 import { TrampfdRangeError, TrampfdTypeError } from '../types/errors.js';
 import { pointerObject } from '../types/pointer-object.js';
-import { FRAME_LIMIT, TOP_WORD, frameBase, views } from './frame.js';
+import { FRAME_LIMIT, PENDING_WORD, TOP_WORD, frameBase, views } from './frame.js';
 import type { Store } from './ops.js';
 
 const { u8, u32, i32, dv } = views;
@@ -42,6 +42,7 @@ export const pending = shared.pending;
 /** Rethrows the exceptions added since `mark`: one as it is, more as one AggregateError. */
 export function throwPending(mark: number, name: string): never {
   const errors = pending.splice(mark);
+  u32[PENDING_WORD] = pending.length;
   if (errors.length === 1) throw errors[0];
   throw new AggregateError(errors, `${name}: ${errors.length} callbacks threw during the call`);
 }

@@ -28,6 +28,7 @@ export const frameBase: number = addon.frameBase;
  */
 export const TOP_WORD = CONTROL.TOP >> 2;
 export const FRAME_WORD = CONTROL.FRAME >> 2;
+export const PENDING_WORD = CONTROL.PENDING >> 2;
 
 /** Frames end here; past it a call reports that nesting or arguments grew too large. */
 export const FRAME_LIMIT = FRAME_BUFFER_SIZE - 4096;

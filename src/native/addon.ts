@@ -35,6 +35,10 @@ export interface Addon {
   cbFree(address: number): void;
   /** dlopen with DL_* mode bits (src/library.ts); `loaded`: the object was in the process already. */
   dlopen(path: string | null, mode: number): { handle: number; loaded: boolean };
+  /** Native marshallers (native/js-ops.c): store names by code, and the marshaller for a record. */
+  opsStores: readonly string[];
+  nativeFunction(name: string, record: Int32Array, fallback: Function, slowReturn: (f: number) => unknown,
+    afterCallbacks: (mark: number) => void, errnoState: { value: number }): (...args: unknown[]) => unknown;
   dlsym(handle: number, name: string): number | undefined;
   /** Exported functions of the library that the global scope resolves to another definition. */
   dlInterposed(handle: number): string[];

@@ -43,6 +43,9 @@ export const CONTROL = Object.freeze({
   TOP: 4,
   /** errno for the next call declared `{ errno: true }`, set by errno(value); consumed (zeroed) by that call. */
   ERRNO: 8,
+  /** How many callback exceptions wait to be rethrown (JS mirrors its list's length here), so a
+      native marshaller sees whether its own call added one. */
+  PENDING: 12,
   /** Bytes of the control block; the first frame starts here. */
   SIZE: 64,
 });

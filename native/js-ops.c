@@ -1,0 +1,353 @@
+/* Native marshallers: a declared function whose per-call work runs in C. TypeScript flattens its
+   CallOps (src/codegen/native-ops.ts) into an Int32Array of records saying, per argument, which
+   JS form to accept and where in the frame to store it; C only follows them. A value outside the
+   fast forms sends the whole call to the JS marshaller, so errors are the JS path's own. */
+#include "js-ops.h"
+#include "env.h"
+#include "frame-layout.h"
+#include "js-call.h"
+#include "napi-util.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+/* Store codes: the index of each name in the exported `opsStores` array. */
+enum store { S_VOID, S_I8, S_U8, S_I16, S_U16, S_I32, S_U32, S_BOOL, S_F32, S_F64, S_I64, S_U64,
+             S_SAFE_I64, S_SAFE_U64, S_POINTER, S_COUNT };
+static const char *const store_names[S_COUNT] = {"void", "i8", "u8", "i16", "u16", "i32", "u32", "bool", "f32",
+                                                  "f64", "i64", "u64", "safe-i64", "safe-u64", "pointer"};
+
+/* Header words of a record, then ARG_WORDS words per argument. */
+enum { H_NARGS, H_FLAGS, H_FIXED, H_STACK, H_AL, H_FN_LO, H_FN_HI, H_RET, H_RET_AT, H_LIMIT, H_WORDS };
+/* accept: the store whose JS forms the argument takes; wide: the slot takes it as 32 bits. */
+enum { A_ACCEPT, A_WIDE, A_AT, A_CSTRING, A_WORDS };
+#define MAX_ARGS 32
+#define MAX_SAFE 9007199254740991.0
+#define TWO53 9007199254740992LL
+
+struct arg {
+  uint8_t accept, cstring;
+  uint8_t width;         /* bytes an integer or bool is stored as: 4 when the slot takes it widened */
+  bool number;           /* takes numbers: a float, or an integer store whose numbers lie in [lo, hi] */
+  uint32_t at;
+  double lo, hi;
+};
+
+struct native_fn {
+  uint32_t nargs, flags, fixed, stack, al, ret, ret_at, limit;
+  uint64_t fn;
+  napi_ref fallback;     /* the JS marshaller for the same ops */
+  napi_ref slow_return;  /* (f) => the JS path's result read at frame f */
+  napi_ref after_cbs;    /* () => rethrows a pending callback exception */
+  napi_ref errno_state;  /* { value } */
+  struct arg args[];
+};
+
+static inline void put64(uint8_t *p, uint64_t v) { memcpy(p, &v, 8); }
+
+/* Integer range of each exact integer store. */
+static bool int_range(int s, double *lo, double *hi) {
+  switch (s) {
+    case S_I8: *lo = -128; *hi = 127; return true;
+    case S_U8: *lo = 0; *hi = 255; return true;
+    case S_I16: *lo = -32768; *hi = 32767; return true;
+    case S_U16: *lo = 0; *hi = 65535; return true;
+    case S_I32: *lo = -2147483648.0; *hi = 2147483647.0; return true;
+    case S_U32: *lo = 0; *hi = 4294967295.0; return true;
+    case S_SAFE_I64: *lo = -MAX_SAFE; *hi = MAX_SAFE; return true;
+    case S_SAFE_U64: case S_POINTER: *lo = 0; *hi = MAX_SAFE; return true;
+    default: return false;
+  }
+}
+
+static inline void put_int(uint8_t *p, const struct arg *a, int64_t v) {
+  switch (a->width) {
+    case 1: *p = (uint8_t)v; return;
+    case 2: { uint16_t w = (uint16_t)v; memcpy(p, &w, 2); return; }
+    case 4: { uint32_t w = (uint32_t)v; memcpy(p, &w, 4); return; }
+    default: put64(p, (uint64_t)v);
+  }
+}
+
+/* Address of a typed array's or DataView's first byte; false: not a view, or an empty one. */
+static bool view_address(napi_env env, napi_value v, uint64_t *out) {
+  bool is;
+  void *data = NULL;
+  size_t n = 0;
+  if (napi_is_typedarray(env, v, &is) == napi_ok && is) {
+    napi_typedarray_type t;
+    size_t len, off;
+    if (napi_get_typedarray_info(env, v, &t, &len, &data, NULL, &off) != napi_ok) return false;
+    n = len;
+  } else if (napi_is_dataview(env, v, &is) == napi_ok && is) {
+    size_t off;
+    if (napi_get_dataview_info(env, v, &n, &data, NULL, &off) != napi_ok) return false;
+  } else {
+    return false; /* ArrayBuffers too: JS decides with instanceof, which C cannot mirror */
+  }
+  if (n == 0) return false; /* empty or detached: the JS path tells them apart */
+  *out = (uint64_t)(uintptr_t)data;
+  return true;
+}
+
+/* A `const char *` from a string: UTF-8 into the frame's scratch at *top. False (JS decides):
+   it may not fit, or it contains a NUL, which the JS path reports. */
+static bool put_string(napi_env env, napi_value v, uint8_t *base, uint32_t *top, uint32_t limit, uint64_t *out) {
+  uint32_t at = *top;
+  if (at + 8 > limit) return false;
+  size_t room = limit - at, n;
+  char *s = (char *)base + at;
+  if (napi_get_value_string_utf8(env, v, s, room, &n) != napi_ok || n + 4 >= room) return false;
+  if (memchr(s, 0, n)) return false;
+  *top = (uint32_t)((at + n + 16) & ~(size_t)15);
+  *out = (uint64_t)(uintptr_t)s;
+  return true;
+}
+
+/* Stores number `d` per record `a`, which takes numbers; false when it is out of range. */
+static inline bool put_number(uint8_t *p, const struct arg *a, double d) {
+  if (a->accept == S_F64) { memcpy(p, &d, 8); return true; }
+  if (a->accept == S_F32) { float x = (float)d; memcpy(p, &x, 4); return true; }
+  if (!(d >= a->lo && d <= a->hi)) return false;
+  int64_t i = (int64_t)d;
+  if ((double)i != d) return false;
+  put_int(p, a, i);
+  return true;
+}
+
+/* The forms that are not plain numbers: booleans, bigints, pointers (numbers, null, views, strings). */
+static __attribute__((noinline)) bool put_other(napi_env env, const struct arg *a, napi_value v, uint8_t *base,
+                                                uint8_t *p, uint32_t *top, uint32_t limit) {
+  napi_valuetype t;
+  if (napi_typeof(env, v, &t) != napi_ok) return false;
+  switch (a->accept) {
+    case S_BOOL: {
+      bool b;
+      if (t != napi_boolean) return false;
+      napi_get_value_bool(env, v, &b);
+      put_int(p, a, b);
+      return true;
+    }
+    case S_I64: case S_U64: {
+      bool lossless = false;
+      uint64_t u;
+      if (t != napi_bigint) return false;
+      if (a->accept == S_I64) {
+        int64_t i;
+        napi_get_value_bigint_int64(env, v, &i, &lossless);
+        u = (uint64_t)i;
+      } else {
+        napi_get_value_bigint_uint64(env, v, &u, &lossless);
+      }
+      if (!lossless) return false;
+      put64(p, u);
+      return true;
+    }
+    case S_POINTER: {
+      uint64_t addr = 0;
+      double d;
+      if (t == napi_number) return napi_get_value_double(env, v, &d) == napi_ok && put_number(p, a, d);
+      if (t == napi_null) addr = 0;
+      else if (t == napi_object) { if (!view_address(env, v, &addr)) return false; }
+      else if (t == napi_string && a->cstring) { if (!put_string(env, v, base, top, limit, &addr)) return false; }
+      else return false;
+      put64(p, addr);
+      return true;
+    }
+    default: return false;
+  }
+}
+
+/* Stores argument `v` per record `a`; false when `v` is not one of the fast forms. */
+static inline __attribute__((always_inline)) bool put_arg(napi_env env, const struct arg *a, napi_value v, uint8_t *base,
+                                                          uint8_t *fr, uint32_t *top, uint32_t limit) {
+  uint8_t *p = fr + a->at;
+  double d;
+  if (!a->number || a->accept == S_POINTER) return put_other(env, a, v, base, p, top, limit);
+  /* No napi_typeof: napi_get_value_double fails on anything but a number. */
+  if (napi_get_value_double(env, v, &d) != napi_ok) return false;
+  return put_number(p, a, d);
+}
+
+/* The call goes to the JS marshaller, with every argument as given. */
+static napi_value to_js(napi_env env, napi_callback_info info, const struct native_fn *nf, size_t argc, napi_value *argv,
+                        napi_value self) {
+  napi_value fn, result = NULL, *all = argv;
+  if (argc > nf->nargs + 1) { /* more than the first fetch asked for */
+    all = malloc(argc * sizeof *all);
+    if (!all) return throw_error(env, "ERR_TRAMPFD_CALL", "out of memory");
+    napi_get_cb_info(env, info, &argc, all, NULL, NULL);
+  }
+  napi_get_reference_value(env, nf->fallback, &fn);
+  napi_call_function(env, self, fn, argc, all, &result);
+  if (all != argv) free(all);
+  return result;
+}
+
+static napi_value call_ref(napi_env env, napi_ref ref, size_t argc, napi_value *argv) {
+  napi_value fn, undef, result = NULL;
+  napi_get_reference_value(env, ref, &fn);
+  napi_get_undefined(env, &undef);
+  napi_call_function(env, undef, fn, argc, argv, &result);
+  return result;
+}
+
+/* The result in the return slots; sizes and pointers beyond ±2^53 are the JS path's to read. */
+static napi_value result(napi_env env, const struct native_fn *nf, uint8_t *fr, uint32_t f) {
+  const uint8_t *p = fr + nf->ret_at;
+  napi_value r = NULL;
+  int32_t i32;
+  uint32_t u32;
+  int64_t i64;
+  uint64_t u64;
+  float x;
+  double d;
+  switch (nf->ret) {
+    case S_VOID: return NULL;
+    case S_I8: napi_create_int32(env, *(const int8_t *)p, &r); return r;
+    case S_U8: napi_create_int32(env, *p, &r); return r;
+    case S_I16: { int16_t w; memcpy(&w, p, 2); napi_create_int32(env, w, &r); return r; }
+    case S_U16: { uint16_t w; memcpy(&w, p, 2); napi_create_int32(env, w, &r); return r; }
+    case S_I32: memcpy(&i32, p, 4); napi_create_int32(env, i32, &r); return r;
+    case S_U32: memcpy(&u32, p, 4); napi_create_uint32(env, u32, &r); return r;
+    case S_BOOL: napi_get_boolean(env, *p != 0, &r); return r;
+    case S_F32: memcpy(&x, p, 4); napi_create_double(env, x, &r); return r;
+    case S_F64: memcpy(&d, p, 8); napi_create_double(env, d, &r); return r;
+    case S_I64: memcpy(&i64, p, 8); napi_create_bigint_int64(env, i64, &r); return r;
+    case S_U64: memcpy(&u64, p, 8); napi_create_bigint_uint64(env, u64, &r); return r;
+    case S_SAFE_I64:
+      memcpy(&i64, p, 8);
+      if (i64 >= -TWO53 && i64 < TWO53) { napi_create_double(env, (double)i64, &r); return r; }
+      break;
+    default: /* safe-u64, pointer */
+      memcpy(&u64, p, 8);
+      if (u64 < (uint64_t)TWO53) { napi_create_double(env, (double)u64, &r); return r; }
+  }
+  napi_value at;
+  napi_create_uint32(env, f, &at);
+  return call_ref(env, nf->slow_return, 1, &at);
+}
+
+static inline __attribute__((always_inline)) napi_value run(napi_env env, napi_callback_info info, size_t argc,
+                                                            napi_value *argv, napi_value self, struct native_fn *nf) {
+  if (argc != nf->nargs) return to_js(env, info, nf, argc, argv, self); /* JS throws the arity error */
+  struct env_state *e = current_env;
+  uint8_t *base = e->base;
+  uint32_t f = control(e, CONTROL_TOP);
+  if ((uint64_t)f + nf->fixed > nf->limit) return to_js(env, info, nf, argc, argv, self);
+  uint8_t *fr = base + f;
+  uint32_t top = f + nf->fixed;
+  for (uint32_t i = 0; i < nf->nargs; i++)
+    if (!put_arg(env, &nf->args[i], argv[i], base, fr, &top, nf->limit)) return to_js(env, info, nf, argc, argv, self);
+  put64(fr + FRAME_FN, nf->fn);
+  memcpy(fr + FRAME_STACK_SIZE, &nf->stack, 4);
+  memcpy(fr + FRAME_AL, &nf->al, 4);
+  memcpy(fr + FRAME_FLAGS, &nf->flags, 4);
+  *(uint32_t *)(base + CONTROL_FRAME) = f;
+  *(uint32_t *)(base + CONTROL_TOP) = (top + 15) & ~15u;
+  uint32_t mark = control(e, CONTROL_PENDING); /* callback exceptions waiting before this call */
+  errno_in(e, fr);
+  struct entry saved = enter_scope(e);
+  call_frame(fr);
+  leave_scope(e, saved);
+  *(uint32_t *)(base + CONTROL_TOP) = f;
+  if (control(e, CONTROL_PENDING) != mark) { /* a callback of this call threw: JS rethrows it */
+    napi_value m;
+    napi_create_uint32(env, mark, &m);
+    if (!call_ref(env, nf->after_cbs, 1, &m)) return NULL;
+  }
+  if (nf->flags & FRAME_FLAG_ERRNO) {
+    napi_value obj, v;
+    int32_t err;
+    memcpy(&err, fr + FRAME_ERRNO, 4);
+    napi_get_reference_value(env, nf->errno_state, &obj);
+    napi_create_int32(env, err, &v);
+    napi_set_named_property(env, obj, "value", v);
+  }
+  return result(env, nf, fr, f);
+}
+
+/* One entry per small arity, fetching just one argument more than it needs (to see a surplus). */
+#define ENTRY(N)                                                        \
+  static napi_value call_##N(napi_env env, napi_callback_info info) {  \
+    napi_value argv[(N) + 1], self;                                     \
+    struct native_fn *nf;                                               \
+    size_t argc = (N) + 1;                                              \
+    napi_get_cb_info(env, info, &argc, argv, &self, (void **)&nf);      \
+    return run(env, info, argc, argv, self, nf);                        \
+  }
+ENTRY(0) ENTRY(1) ENTRY(2) ENTRY(3) ENTRY(4) ENTRY(5) ENTRY(6) ENTRY(MAX_ARGS)
+static const napi_callback entries[] = {call_0, call_1, call_2, call_3, call_4, call_5, call_6};
+
+static void free_fn(napi_env env, void *data, void *hint) {
+  (void)hint;
+  struct native_fn *nf = data;
+  napi_delete_reference(env, nf->fallback);
+  napi_delete_reference(env, nf->slow_return);
+  napi_delete_reference(env, nf->after_cbs);
+  napi_delete_reference(env, nf->errno_state);
+  free(nf);
+}
+
+/* nativeFunction(name, record, fallback, slowReturn, afterCallbacks, errnoState): the marshaller. */
+static napi_value js_native_function(napi_env env, napi_callback_info info) {
+  size_t argc = 6;
+  napi_value argv[6];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_typedarray_type type;
+  size_t words = 0;
+  void *data = NULL;
+  bool is = false;
+  char name[256];
+  size_t name_len;
+  if (argc != 6 || napi_is_typedarray(env, argv[1], &is) != napi_ok || !is ||
+      napi_get_typedarray_info(env, argv[1], &type, &words, &data, NULL, NULL) != napi_ok || type != napi_int32_array ||
+      napi_get_value_string_utf8(env, argv[0], name, sizeof name, &name_len) != napi_ok)
+    return throw_type(env, "ERR_TRAMPFD_CALL", "nativeFunction(name, Int32Array record, fallback, slowReturn, afterCallbacks, errnoState)");
+  const int32_t *w = data;
+  if (words < H_WORDS || w[H_NARGS] < 0 || w[H_NARGS] > MAX_ARGS || words != H_WORDS + (size_t)w[H_NARGS] * A_WORDS ||
+      w[H_RET] < 0 || w[H_RET] >= S_COUNT || w[H_LIMIT] <= 0 || w[H_LIMIT] > FRAME_BUFFER_SIZE)
+    return throw_type(env, "ERR_TRAMPFD_CALL", "nativeFunction: malformed record");
+  uint32_t n = (uint32_t)w[H_NARGS];
+  struct native_fn *nf = calloc(1, sizeof *nf + n * sizeof nf->args[0]);
+  if (!nf) return throw_error(env, "ERR_TRAMPFD_CALL", "out of memory");
+  *nf = (struct native_fn){n, (uint32_t)w[H_FLAGS], (uint32_t)w[H_FIXED], (uint32_t)w[H_STACK], (uint32_t)w[H_AL],
+                           (uint32_t)w[H_RET], (uint32_t)w[H_RET_AT], (uint32_t)w[H_LIMIT],
+                           (uint64_t)(uint32_t)w[H_FN_LO] | (uint64_t)(uint32_t)w[H_FN_HI] << 32, NULL, NULL, NULL, NULL};
+  for (uint32_t i = 0; i < n; i++) {
+    const int32_t *a = w + H_WORDS + i * A_WORDS;
+    if (a[A_ACCEPT] <= S_VOID || a[A_ACCEPT] >= S_COUNT || a[A_AT] < 0 || a[A_AT] + 8 > w[H_FIXED]) {
+      free(nf);
+      return throw_type(env, "ERR_TRAMPFD_CALL", "nativeFunction: malformed argument record %u", i);
+    }
+    static const uint8_t widths[S_COUNT] = {[S_I8] = 1, [S_U8] = 1, [S_BOOL] = 1, [S_I16] = 2, [S_U16] = 2, [S_I32] = 4, [S_U32] = 4};
+    struct arg *g = &nf->args[i];
+    *g = (struct arg){(uint8_t)a[A_ACCEPT], a[A_CSTRING] != 0, a[A_WIDE] ? 4 : widths[a[A_ACCEPT]], false, (uint32_t)a[A_AT], 0, 0};
+    if (!g->width) g->width = 8;
+    g->number = int_range(g->accept, &g->lo, &g->hi) || g->accept == S_F32 || g->accept == S_F64;
+  }
+  napi_value fn;
+  napi_callback entry = n < sizeof entries / sizeof entries[0] ? entries[n] : call_MAX_ARGS;
+  if (napi_create_function(env, name, name_len, entry, nf, &fn) != napi_ok ||
+      napi_add_finalizer(env, fn, nf, free_fn, NULL, NULL) != napi_ok) {
+    free(nf);
+    return throw_error(env, "ERR_TRAMPFD_CALL", "cannot create a native marshaller");
+  }
+  napi_create_reference(env, argv[2], 1, &nf->fallback);
+  napi_create_reference(env, argv[3], 1, &nf->slow_return);
+  napi_create_reference(env, argv[4], 1, &nf->after_cbs);
+  napi_create_reference(env, argv[5], 1, &nf->errno_state);
+  return fn;
+}
+
+bool js_ops_init(napi_env env, napi_value exports) {
+  napi_value names, s;
+  napi_create_array_with_length(env, S_COUNT, &names);
+  for (uint32_t i = 0; i < S_COUNT; i++) {
+    napi_create_string_utf8(env, store_names[i], NAPI_AUTO_LENGTH, &s);
+    napi_set_element(env, names, i, s);
+  }
+  napi_set_named_property(env, exports, "opsStores", names);
+  static const export_fn fns[] = {{"nativeFunction", js_native_function}};
+  return export_all(env, exports, fns, 1);
+}
