@@ -192,7 +192,7 @@ static napi_value call_ref(napi_env env, napi_ref ref, size_t argc, napi_value *
   return result;
 }
 
-/* The result in the return slots; sizes and pointers beyond ±2^53 are the JS path's to read. */
+/* The result in the return slots; sizes and pointers that are not safe integers are the JS path's to read. */
 static napi_value result(napi_env env, const struct native_fn *nf, uint8_t *fr, uint32_t f) {
   const uint8_t *p = fr + nf->ret_at;
   napi_value r = NULL;
@@ -217,7 +217,7 @@ static napi_value result(napi_env env, const struct native_fn *nf, uint8_t *fr, 
     case S_U64: memcpy(&u64, p, 8); napi_create_bigint_uint64(env, u64, &r); return r;
     case S_SAFE_I64:
       memcpy(&i64, p, 8);
-      if (i64 >= -TWO53 && i64 < TWO53) { napi_create_double(env, (double)i64, &r); return r; }
+      if (i64 > -TWO53 && i64 < TWO53) { napi_create_double(env, (double)i64, &r); return r; }
       break;
     default: /* safe-u64, pointer */
       memcpy(&u64, p, 8);

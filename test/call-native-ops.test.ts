@@ -190,8 +190,12 @@ test('a callback exception during a native call is rethrown by it; calls nest on
       abs(memory.read(x as number, 'int') as number) - abs(memory.read(y as number, 'int') as number));
     qsort(a, 4, 4, ok.pointer);
     assert.deepEqual([...a], [1, -3, 5, 9]);
-    using bad = callback('int cmp(const void *a, const void *b)', () => { throw new RangeError('from the callback'); });
-    assert.throws(() => qsort(a, 4, 4, bad.pointer), /from the callback/);
+    let calls = 0;
+    using once = callback('int cmp(const void *a, const void *b)', () => { if (calls++ === 0) throw new RangeError('from the callback'); return 0; });
+    assert.throws(() => qsort(a, 4, 4, once.pointer), /from the callback/);
+    using always = callback('int cmp(const void *a, const void *b)', () => { throw new RangeError('every time'); });
+    assert.throws(() => qsort(a, 4, 4, always.pointer), (e: unknown) => e instanceof AggregateError && e.errors.length >= 2 &&
+      e.errors.every((x) => x instanceof RangeError)); // several: one AggregateError, in order
     assert.equal(abs(-2), 2); // the frame stack is intact
     qsort(a, 4, 4, ok.pointer);
   } finally {
