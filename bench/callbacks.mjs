@@ -1,15 +1,14 @@
-// Callback overhead, ns per op: trampfd vs koffi vs a hand-written N-API binding, in one process.
-// Usage: node bench/callbacks.mjs [rounds] [filter]   (after npm run build; needs gcc)
+// Callback overhead, ns per op: trampfd vs koffi vs a hand-written N-API binding vs node:ffi
+// (Node 26+), in one process. Usage: node bench/callbacks.mjs [--json] [rounds] [filter]  (gcc)
 // Method (bench/README.md, "callbacks.mjs"): the same C loop (callback-lib.c) calls each peer's
 // JS `int f(int)`; a warm-up, then `rounds` rounds interleaving the peers; the median round.
-import { buildLib, interleave, loadNapiPeer, printTable, require } from './support.mjs';
+import { benchArgs, buildLib, interleave, loadNapiPeer, nodeFfi, report, require } from './support.mjs';
 import { callback, load } from '../dist/index.js';
 
 const koffi = require('koffi');
-const rounds = Number(process.argv[2] ?? 15);
-const filter = process.argv[3] ?? '';
+const args = benchArgs(15);
 
-// ---- the three peers' bindings ----------------------------------------------------------------
+// ---- the peers' bindings ----------------------------------------------------------------
 const cbLib = buildLib('trampfd-bench-callbacks-', 'callback-lib.c', 'libbench-callbacks.so');
 const napi = loadNapiPeer('napi-callback', 'napi_callback', []);
 
@@ -24,6 +23,12 @@ const tCb = callback(DECL, makeF());
 const kCb = koffi.register(makeF(), koffi.pointer(kProto));
 const nF = makeF();
 
+// node:ffi: a registered callback is a bigint address; it cannot take a JS function for a pointer.
+const FFI_SIG = { arguments: ['int32'], return: 'int32' };
+const ffiLib = nodeFfi?.dlopen(cbLib, { bench_cb_loop: { arguments: ['pointer', 'int32'], return: 'int64' } });
+const fCb = ffiLib?.lib.registerCallback(FFI_SIG, makeF());
+const ffiPeer = (run) => (ffiLib ? { ffi: run } : {});
+
 // ---- the cases ----------------------------------------------------------------------------------
 // A case maps each peer to `run(n)`, doing n ops and returning a number that is checked.
 const LOOP_N = 200_000;
@@ -35,6 +40,7 @@ const cases = [
       trampfd: (n) => Number(tLoop(tCb, n)),
       koffi: (n) => Number(kLoop(kCb, n)),
       napi: (n) => napi.loop(nF, n),
+      ...ffiPeer((n) => Number(ffiLib.functions.bench_cb_loop(fCb, n))),
     },
   },
   {
@@ -42,6 +48,11 @@ const cases = [
     peers: {
       trampfd: (n) => { const f = makeF(); for (let i = 0; i < n; i++) callback(DECL, f).free(); return n; },
       koffi: (n) => { const f = makeF(); for (let i = 0; i < n; i++) koffi.unregister(koffi.register(f, koffi.pointer(kProto))); return n; },
+      ...ffiPeer((n) => {
+        const f = makeF();
+        for (let i = 0; i < n; i++) ffiLib.lib.unregisterCallback(ffiLib.lib.registerCallback(FFI_SIG, f));
+        return n;
+      }),
     },
   },
   {
@@ -63,14 +74,15 @@ function timeOnce(run, n, want) {
 
 const results = [];
 for (const c of cases) {
-  if (filter && !c.name.includes(filter)) continue;
+  if (args.filter && !c.name.includes(args.filter)) continue;
   const timers = {};
   for (const [peer, run] of Object.entries(c.peers)) {
     for (let w = 0; w < 3; w++) timeOnce(run, c.iters, c.want(c.iters)); // warm up: tier up
     timers[peer] = () => timeOnce(run, c.iters, c.want(c.iters));
   }
-  results.push({ name: c.name, ...interleave(timers, rounds) });
+  results.push({ name: c.name, ...interleave(timers, args.rounds) });
 }
-printTable(koffi.version, rounds, results, 40);
+report(args, koffi.version, results, 40);
 tCb.free();
 koffi.unregister(kCb);
+ffiLib?.lib.unregisterCallback(fCb);

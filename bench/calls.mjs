@@ -1,15 +1,14 @@
-// Call overhead, ns per call: trampfd vs koffi vs a hand-written N-API addon, in one process.
-// Usage: node bench/calls.mjs [rounds] [filter]   (after npm run build; needs gcc)
+// Call overhead, ns per call: trampfd vs koffi vs a hand-written N-API addon vs node:ffi (Node 26+),
+// in one process. Usage: node bench/calls.mjs [--json] [rounds] [filter]   (after npm run build; gcc)
 // Method (bench/README.md): one generated loop per peer and case (no shared call sites), a
 // warm-up, then `rounds` rounds that interleave the peers; the median round is reported.
-import { buildLib, interleave, loadNapiPeer, printTable, require } from './support.mjs';
+import { benchArgs, buildLib, interleave, loadNapiPeer, nodeFfi, report, require } from './support.mjs';
 import { cdef, load } from '../dist/index.js';
 
 const koffi = require('koffi');
-const rounds = Number(process.argv[2] ?? 15);
-const filter = process.argv[3] ?? '';
+const args = benchArgs(15);
 
-// ---- the three peers' bindings ----------------------------------------------------------------
+// ---- the peers' bindings ----------------------------------------------------------------
 const benchLib = buildLib('trampfd-bench-calls-', 'bench-lib.c', 'libbench.so');
 const napi = loadNapiPeer('napi-baseline', 'napi_baseline', ['bench-lib.c']);
 
@@ -51,8 +50,23 @@ const nap = {
   s40: napi.s40,
 };
 
+// node:ffi has no struct type, so no struct cases; size_t comes back as a bigint.
+const ffi = nodeFfi && {
+  ...nodeFfi.dlopen(benchLib, {
+    bench_nop: { arguments: [], return: 'void' },
+    bench_add: { arguments: ['int32', 'int32'], return: 'int32' },
+    bench_f3: { arguments: ['double', 'int32', 'double'], return: 'double' },
+  }).functions,
+  ...nodeFfi.dlopen(null, {
+    memset: { arguments: ['buffer', 'int32', 'uint64'], return: 'pointer' },
+    strlen: { arguments: ['string'], return: 'uint64' },
+  }).functions,
+};
+const ffiPeer = ffi && { nop: ffi.bench_nop, add: ffi.bench_add, f3: ffi.bench_f3, memset: ffi.memset, strlen: ffi.strlen };
+
 // ---- the cases ----------------------------------------------------------------------------------
-// `body` is the loop body as source: `fn` is the peer's function, `i` the counter, `s` the sink.
+// `body` is the loop body as source: `fn` is the peer's function, `i` the counter, `s` the sink;
+// `napiBody`/`ffiBody` replace it for a peer whose function takes or returns something else.
 const buf4k = Buffer.alloc(4096);
 const str30 = 'the quick brown fox jumps over'; // 30 ASCII characters
 const p16 = { x: 1.5, y: 2.5 };
@@ -63,10 +77,13 @@ const cases = [
   { name: 'f3(double, int, double)', iters: 400_000, body: 's += fn(i * 0.5, i, 1.25);', check: (fn) => fn(1.5, 2, 0.25) === 3.25 },
   {
     name: 'memset 4 KiB Buffer', iters: 200_000, ctx: buf4k,
-    body: { trampfd: 'fn(ctx, i & 255, 4096); s += ctx[7];', koffi: 'fn(ctx, i & 255, 4096); s += ctx[7];', napi: 'fn(ctx, i & 255); s += ctx[7];' },
-    check: (fn, peer) => (peer === 'napi' ? fn(buf4k, 9) : fn(buf4k, 9, 4096), buf4k.every((b) => b === 9)),
+    body: 'fn(ctx, i & 255, 4096); s += ctx[7];', napiBody: 'fn(ctx, i & 255); s += ctx[7];',
+    check: (fn, peer) => (buf4k.fill(0), peer === 'napi' ? fn(buf4k, 9) : fn(buf4k, 9, 4096), buf4k.every((b) => b === 9)),
   },
-  { name: 'strlen 30-char JS string', iters: 300_000, ctx: str30, body: 's += fn(ctx);', check: (fn) => fn(str30) === 30 },
+  {
+    name: 'strlen 30-char JS string', iters: 300_000, ctx: str30, body: 's += fn(ctx);', ffiBody: 's += Number(fn(ctx));',
+    check: (fn) => Number(fn(str30)) === 30,
+  },
   {
     name: 'struct 16 B by value', iters: 200_000, ctx: p16, body: 'const r = fn(ctx); s += r.x;',
     check: (fn) => { const r = fn(p16); return r.x === 2.5 && r.y === 1.5; },
@@ -76,7 +93,7 @@ const cases = [
     check: (fn) => { const r = fn(p40); return r.a === 5.5 && r.b === 1 && r.e === 4; },
   },
 ];
-const peers = { trampfd, koffi: kof, napi: nap };
+const peers = { trampfd, koffi: kof, napi: nap, ffi: ffiPeer ?? {} };
 const key = { 'nop()': 'nop', 'add(int, int)': 'add', 'f3(double, int, double)': 'f3', 'memset 4 KiB Buffer': 'memset',
   'strlen 30-char JS string': 'strlen', 'struct 16 B by value': 's16', 'struct 40 B by value': 's40' };
 
@@ -95,16 +112,17 @@ function timeOnce(loop, fn, ctx, n) {
 
 const results = [];
 for (const c of cases) {
-  if (filter && !c.name.includes(filter)) continue;
+  if (args.filter && !c.name.includes(args.filter)) continue;
   const timers = {};
   for (const [peer, fns] of Object.entries(peers)) {
     const fn = fns[key[c.name]];
+    if (fn === undefined) continue; // this peer cannot express the case
     if (!c.check(fn, peer)) throw new Error(`${peer}: wrong result for ${c.name}`);
-    const body = typeof c.body === 'string' ? c.body : c.body[peer];
+    const body = c[`${peer}Body`] ?? c.body;
     const loop = makeLoop(body);
     for (let w = 0; w < 3; w++) loop(fn, c.ctx, c.iters); // warm up: tier up to optimised code
     timers[peer] = () => timeOnce(loop, fn, c.ctx, c.iters);
   }
-  results.push({ name: c.name, ...interleave(timers, rounds) });
+  results.push({ name: c.name, ...interleave(timers, args.rounds) });
 }
-printTable(koffi.version, rounds, results, 26);
+report(args, koffi.version, results, 26);

@@ -57,15 +57,41 @@ export function interleave(timers, rounds) {
   return { m, best };
 }
 
-/** The results table: ns/op per peer (median, best in brackets) and trampfd's ratios. */
-export function printTable(koffiVersion, rounds, results, width) {
+/** The peers in table order, with their column names. node:ffi exists on Node 26+ only. */
+export const PEERS = { trampfd: 'trampfd', koffi: 'koffi', napi: 'N-API', ffi: 'node:ffi' };
+
+/** Node's own FFI (node:ffi, Node 26+), or undefined where this Node has none. */
+export const nodeFfi = process.getBuiltinModule?.('node:ffi');
+
+/** `[--json] [rounds] [filter]`: JSON prints one line for bench/matrix.mjs instead of the table. */
+export function benchArgs(defaultRounds) {
+  const args = process.argv.slice(2);
+  const json = args.includes('--json');
+  const [rounds, filter] = args.filter((a) => a !== '--json');
+  return { json, rounds: Number(rounds ?? defaultRounds), filter: filter ?? '' };
+}
+
+/** How this process runs: node version and whether V8 has its JIT. */
+export function configName() {
+  return `node ${process.version}${process.execArgv.includes('--jitless') ? ' --jitless' : ''}`;
+}
+
+export const ratio = (a, b) => (a === undefined || b === undefined ? '—' : (a / b).toFixed(2));
+
+/** The results: ns/op per peer (median, best in brackets) and trampfd's ratios, or one JSON line. */
+export function report(args, koffiVersion, results, width) {
+  if (args.json) {
+    console.log(JSON.stringify({ config: configName(), koffi: koffiVersion, rounds: args.rounds, results }));
+    return;
+  }
   const pad = (s, n) => String(s).padStart(n);
   const cell = (m, best, p) => (m[p] === undefined ? '—' : `${m[p].toFixed(1)} (${best[p].toFixed(1)})`);
-  const ratio = (a, b) => (a === undefined || b === undefined ? '—' : (a / b).toFixed(2));
-  console.log(`node ${process.version}, koffi ${koffiVersion}, ${rounds} rounds, median ns/op (best in brackets)`);
-  console.log(`${'case'.padEnd(width)}${pad('trampfd', 16)}${pad('koffi', 16)}${pad('N-API', 16)}${pad('t/koffi', 9)}${pad('t/N-API', 9)}`);
+  const others = Object.keys(PEERS).filter((p) => p !== 'trampfd');
+  console.log(`${configName()}, koffi ${koffiVersion}, ${args.rounds} rounds, median ns/op (best in brackets)`);
+  console.log(`${'case'.padEnd(width)}${Object.values(PEERS).map((n) => pad(n, 18)).join('')}` +
+    others.map((p) => pad(`t/${PEERS[p]}`, 11)).join(''));
   for (const { name, m, best } of results) {
-    console.log(`${name.padEnd(width)}${pad(cell(m, best, 'trampfd'), 16)}${pad(cell(m, best, 'koffi'), 16)}` +
-      `${pad(cell(m, best, 'napi'), 16)}${pad(ratio(m.trampfd, m.koffi), 9)}${pad(ratio(m.trampfd, m.napi), 9)}`);
+    console.log(`${name.padEnd(width)}${Object.keys(PEERS).map((p) => pad(cell(m, best, p), 18)).join('')}` +
+      others.map((p) => pad(ratio(m.trampfd, m[p]), 11)).join(''));
   }
 }

@@ -10,7 +10,7 @@ const suites = ['abi-conformance-calls', 'call-scalar-edge-values', 'call-struct
 
 test('the call suites pass inside PR_SET_MDWE under node --jitless', () => {
   const files = suites.map((s) => join(repo, 'build-test', `${s}.test.js`));
-  const r = spawnSync(mdweExec, [process.execPath, '--jitless', '--test', ...files], {
+  const r = spawnSync(mdweExec, [process.execPath, '--jitless', '--test', '--test-reporter=tap', ...files], {
     encoding: 'utf8',
     env: { ...process.env, NODE_TEST_CONTEXT: undefined, TRAMPFD_SEED: process.env.TRAMPFD_SEED ?? '7' },
     timeout: 300_000,

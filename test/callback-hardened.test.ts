@@ -13,7 +13,7 @@ const HARDENED_THREAD_ITERS = 10_000;
 
 test('the callback suite passes inside PR_SET_MDWE under node --jitless', () => {
   const files = ['callback-libc', 'callback-threads', 'callback-lifecycle'].map((f) => join(repo, 'build-test', `${f}.test.js`));
-  const r = spawnSync(mdweExec, [process.execPath, '--jitless', '--test', ...files], {
+  const r = spawnSync(mdweExec, [process.execPath, '--jitless', '--test', '--test-reporter=tap', ...files], {
     encoding: 'utf8',
     timeout: 120_000,
     env: {

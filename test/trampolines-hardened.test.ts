@@ -13,7 +13,7 @@ test('the MDWE wrapper really makes the kernel refuse W+X: V8 with its JIT dies'
 test('the trampoline JS suite passes inside PR_SET_MDWE under node --jitless', () => {
   testSupport(); // built here, outside the restricted child
   const file = join(repo, 'build-test', 'trampolines-js-api.test.js');
-  const r = spawnSync(mdweExec, [process.execPath, '--jitless', '--test', file], {
+  const r = spawnSync(mdweExec, [process.execPath, '--jitless', '--test', '--test-reporter=tap', file], {
     encoding: 'utf8',
     env: { ...process.env, NODE_TEST_CONTEXT: undefined },
   });
