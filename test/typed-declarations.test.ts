@@ -82,7 +82,7 @@ test('a wrong call fails to compile and the right one compiles (the harness can 
   }
 });
 
-test('200 typed declarations in one file compile in reasonable time', (t) => {
+test('200 typed declarations in one file compile within a bounded number of type instantiations', (t) => {
   const file = join(typecheck, 'many-declarations.ts');
   const count = (readFileSync(file, 'utf8').match(/lib\.func\('/g) ?? []).length;
   assert.equal(count, 200);
@@ -99,7 +99,9 @@ test('200 typed declarations in one file compile in reasonable time', (t) => {
       `check time ${check} s, ${inst} type instantiations`;
     t.diagnostic(report);
     console.log(report);
-    assert.ok(r.ms < 30_000, report);
+    // Wall time depends on the machine's load; the instantiation count does not (about 0.5 M
+    // today): a blow-up in the type-level parser shows here at once.
+    assert.ok(inst !== undefined && Number(inst) < 1_500_000, report);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
