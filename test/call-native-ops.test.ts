@@ -71,7 +71,9 @@ test('under --jitless the native path is the default, with NODE_OPTIONS too; TRA
   assert.equal(run(['--jitless']), 'native 3');
   assert.equal(run([], { NODE_OPTIONS: '--jitless' }), 'native 3');
   assert.equal(run([]), 'js 3');
-  assert.equal(run(['--no-expose-wasm']), 'js 3');
+  // V8 flag of older majors only (Node 24 refuses it): where it exists, WebAssembly is missing
+  // without --jitless, and the detection must not take that for a JIT-less process.
+  if (spawnSync(process.execPath, ['--no-expose-wasm', '-e', '0']).status === 0) assert.equal(run(['--no-expose-wasm']), 'js 3');
   assert.equal(run(['--jitless'], { TRAMPFD_NATIVE_OPS: '0' }), 'js 3');
   assert.equal(run([], { TRAMPFD_NATIVE_OPS: '1' }), 'native 3');
 });
