@@ -43,7 +43,8 @@ test('return values: "function: return value"', () => {
 
 test('callbacks: "callback name: argument n", "callback name: return value"', () => {
   const qsort = libc.func('void qsort(void *base, size_t n, size_t size, int (*cmp)(const void *a, const void *b))');
-  using cmp = callback('int cmp(const void *a, const void *b)', () => 1.5 as number);
+  let calls = 0; // one wrong result only: a qsort may compare more than once (sanitizers' does)
+  using cmp = callback('int cmp(const void *a, const void *b)', () => (calls++ === 0 ? 1.5 : 0) as number);
   assert.match(message(() => qsort(new Int32Array(2), 2, 4, cmp)), /^callback cmp: return value: expected an integer/);
 });
 
