@@ -1,4 +1,20 @@
 {
+  "variables": {
+    "trampfd_arch%": "<!(node -p \"({x64:'x86_64',arm64:'aarch64'})['<(target_arch)'] || 'unsupported'\")"
+  },
+  "target_defaults": {
+    "include_dirs": ["native/arch/<(trampfd_arch)"],
+    "cflags": ["-std=c11", "-O2", "-Wall", "-Wextra", "-fvisibility=hidden"],
+    "ldflags": ["-Wl,-z,max-page-size=0x10000", "-Wl,-z,noexecstack"],
+    "conditions": [
+      ["target_arch=='x64'", {
+        "cflags": ["-fcf-protection"]
+      }],
+      ["target_arch=='arm64'", {
+        "cflags": ["-mbranch-protection=standard"]
+      }]
+    ]
+  },
   "targets": [
     {
       "target_name": "trampfd",
@@ -12,22 +28,21 @@
         "native/js-callback.c",
         "native/js-ops.c",
         "native/tramp.c",
-        "native/arch/x86_64-sysv-tramp.S",
-        "native/arch/x86_64-sysv-call.S"
+        "native/arch/<(trampfd_arch)/arch.c",
+        "native/arch/<(trampfd_arch)/tramp.S",
+        "native/arch/<(trampfd_arch)/call.S"
       ],
-      "cflags": ["-std=c11", "-O2", "-Wall", "-Wextra", "-fcf-protection", "-fvisibility=hidden"],
       "cflags!": ["-fno-exceptions"],
-      "ldflags": ["-Wl,-z,max-page-size=0x10000", "-Wl,-z,noexecstack", "-lpthread"]
+      "ldflags": ["-lpthread"]
     },
     {
       "target_name": "trampfd-mdwe-exec",
       "type": "executable",
-      "sources": ["native/mdwe-exec.c"],
-      "cflags": ["-std=c11", "-O2", "-Wall"]
+      "sources": ["native/mdwe-exec.c"]
     }
   ],
   "conditions": [
-    ["<!(node scripts/has-libffi.mjs)==1", {
+    ["<!(node scripts/has-libffi.mjs)==1 and target_arch=='x64'", {
       "targets": [
         {
           "target_name": "trampfd-ffi",
@@ -37,13 +52,11 @@
             "native/ffi/ffi-shim.c",
             "native/ffi/ffi-shim-x86_64.c",
             "native/tramp.c",
-            "native/arch/x86_64-sysv-tramp.S"
+            "native/arch/x86_64/arch.c",
+            "native/arch/x86_64/tramp.S"
           ],
-          "cflags": ["-std=c11", "-O2", "-Wall", "-Wextra", "-fcf-protection", "-fvisibility=hidden",
-                     "-Wno-deprecated-declarations"],
+          "cflags": ["-Wno-deprecated-declarations"],
           "ldflags": [
-            "-Wl,-z,max-page-size=0x10000",
-            "-Wl,-z,noexecstack",
             "-Wl,-z,nodelete",
             "-Wl,--version-script=<(module_root_dir)/native/ffi/libtrampfd-ffi.map"
           ],

@@ -11,11 +11,6 @@
 #include <string.h>
 #include <sys/mman.h>
 
-_Static_assert(FRAME_GPR + 8 * FRAME_GPR_COUNT <= FRAME_FPR, "gpr slots overlap fprs");
-_Static_assert(FRAME_FPR + 8 * FRAME_FPR_COUNT <= FRAME_FN, "fpr slots overlap fn");
-_Static_assert(FRAME_RET_FPR + 16 <= FRAME_ERRNO, "return slots overlap errno");
-_Static_assert(FRAME_STACK % 16 == 0, "stack bytes must start 16-aligned");
-
 void trampfd_call(uint8_t *frame);
 
 __thread struct env_state *current_env __attribute__((tls_model("initial-exec")));

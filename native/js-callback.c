@@ -26,9 +26,10 @@ __attribute__((noreturn)) static void fatal(const char *msg) {
   abort();
 }
 
-/* What C gets when JS cannot run: zeroed result registers, and a hidden result pointer back. */
+/* What C gets when JS cannot run: zeroed result registers, and, where the target's convention
+   returns it (ret_slot, from the TS planner; 0 elsewhere), the hidden result pointer back. */
 static void zero_result(struct closure *c, uint8_t *frame) {
-  memset(frame + FRAME_RET_GPR, 0, 32);
+  memset(frame + FRAME_RET_GPR, 0, FRAME_RET_SIZE);
   if (c->ret_slot) memcpy(frame + FRAME_RET_GPR, frame + c->ret_slot, 8);
 }
 
@@ -73,7 +74,7 @@ void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int de
   if (c->stack_bytes) memcpy(f + FRAME_STACK, *(uint8_t **)(frame + FRAME_CALLER_SP), c->stack_bytes);
   *(uint32_t *)(f + FRAME_CLOSURE) = c->id;
   *(uint32_t *)(f + FRAME_FLAGS) = detached ? CALLBACK_DETACHED : 0;
-  memset(f + FRAME_RET_GPR, 0, 32); /* what C receives if JS cannot run */
+  memset(f + FRAME_RET_GPR, 0, FRAME_RET_SIZE); /* what C receives if JS cannot run */
   if (c->ret_slot) memcpy(f + FRAME_RET_GPR, f + c->ret_slot, 8);
   struct entry *en = &e->entry;
   napi_status st;
@@ -98,7 +99,7 @@ void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int de
   bool pending = true;
   if (__builtin_expect(st != napi_ok, 0) && napi_is_exception_pending(e->env, &pending) == napi_ok && !pending)
     report_ended(c);
-  memcpy(frame + FRAME_RET_GPR, f + FRAME_RET_GPR, 32);
+  memcpy(frame + FRAME_RET_GPR, f + FRAME_RET_GPR, FRAME_RET_SIZE);
 }
 
 void serve_requests(struct env_state *e, int detached) {

@@ -1,4 +1,4 @@
-/* Trampoline table geometry, shared by tramp.c and arch/x86_64-sysv.S (both #include it). */
+/* Trampoline table geometry, shared by tramp.c and every arch/<target>/tramp.S (both #include it). */
 #ifndef TRAMPFD_TRAMP_LAYOUT_H
 #define TRAMPFD_TRAMP_LAYOUT_H
 
@@ -10,7 +10,7 @@
 #define TRAMP_SLOT_SIZE 32
 #define TRAMP_SLOTS_PER_TABLE (TRAMP_TABLE_SIZE / TRAMP_SLOT_SIZE)
 /* Offsets inside a data entry (one entry per slot, TRAMP_SLOT_SIZE bytes). */
-#define TRAMP_DATA_CONTEXT 0 /* loaded into r10 */
+#define TRAMP_DATA_CONTEXT 0 /* loaded into the context register (tramp.h) */
 #define TRAMP_DATA_TARGET 8  /* jumped to */
 /* Slots of the in-image pool, used when the file cannot be mapped again. */
 #define TRAMP_IMAGE_SLOTS 4096

@@ -2,6 +2,7 @@
 #define _GNU_SOURCE
 #include "tramp.h"
 #include "tramp-layout.h"
+#include "tramp-arch.h"
 
 #include <dlfcn.h>
 #include <errno.h>
@@ -283,7 +284,7 @@ static int map_table(void) {
       if (push_spare((uintptr_t)arena + i * TRAMP_REGION_SIZE) != 0) { set_error("out of memory", ENOMEM); return -1; }
   }
   unsigned char *region = (unsigned char *)spare[nspare - 1];
-  void *code = mmap(region, TRAMP_TABLE_SIZE, PROT_READ | PROT_EXEC, MAP_PRIVATE | MAP_FIXED,
+  void *code = mmap(region, TRAMP_TABLE_SIZE, tramp_arch_code_prot(), MAP_PRIVATE | MAP_FIXED,
                     self_fd, table_offset);
   void *data = code == MAP_FAILED ? MAP_FAILED
              : mmap(region + TRAMP_TABLE_SIZE, TRAMP_TABLE_SIZE, sealed ? PROT_READ : PROT_READ | PROT_WRITE,

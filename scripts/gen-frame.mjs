@@ -1,4 +1,4 @@
-// Writes native/frame-layout.h from the compiled src/native/frame-layout.ts.
+// Writes native/arch/<target>/frame-layout.h for every target from the compiled src/native/frame-layout.ts.
 import { writeFileSync } from 'node:fs';
-import { frameHeader } from '../dist/native/frame-layout.js';
-writeFileSync(new URL('../native/frame-layout.h', import.meta.url), frameHeader());
+import { frameHeaders } from '../dist/native/frame-layout.js';
+for (const { path, text } of frameHeaders()) writeFileSync(new URL(`../${path}`, import.meta.url), text);

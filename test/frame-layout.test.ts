@@ -3,18 +3,18 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { CONTROL, FRAME, frameHeader } from '../dist/native/frame-layout.js';
+import { CONTROL, FRAME, frameHeaders } from '../dist/native/frame-layout.js';
 import { repo } from './support-native.js';
 
-test('native/frame-layout.h is generated from src/native/frame-layout.ts (npm run gen:frame)', () => {
-  assert.equal(readFileSync(join(repo, 'native/frame-layout.h'), 'utf8'), frameHeader());
+test('every native/arch/<target>/frame-layout.h is generated from src/native/frame-layout.ts (npm run gen:frame)', () => {
+  for (const { path, text } of frameHeaders()) assert.equal(readFileSync(join(repo, path), 'utf8'), text, path);
 });
 
 test('frame slots do not overlap and stack bytes start 16-aligned', () => {
   const slots: [string, number, number][] = [
     ['GPR', FRAME.GPR, 8 * FRAME.GPR_COUNT], ['FPR', FRAME.FPR, 8 * FRAME.FPR_COUNT], ['FN', FRAME.FN, 8],
     ['STACK_SIZE', FRAME.STACK_SIZE, 8], ['AL', FRAME.AL, 4], ['FLAGS', FRAME.FLAGS, 4],
-    ['RET_GPR', FRAME.RET_GPR, 16], ['RET_FPR', FRAME.RET_FPR, 16], ['ERRNO', FRAME.ERRNO, 4],
+    ['RET_GPR', FRAME.RET_GPR, 8 * FRAME.RET_GPR_COUNT], ['RET_FPR', FRAME.RET_FPR, 8 * FRAME.RET_FPR_COUNT], ['ERRNO', FRAME.ERRNO, 4],
     ['CALLER_SP', FRAME.CALLER_SP, 8], ['CLOSURE', FRAME.CLOSURE, 4],
   ];
   slots.sort((a, b) => a[1] - b[1]);

@@ -5,6 +5,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { HOST } from '../dist/targets/index.js';
 
 export const repo = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 export const mdweExec = join(repo, 'build', 'Release', 'trampfd-mdwe-exec');
@@ -19,6 +20,7 @@ export function scratchDir(): string {
 
 function nodeInclude(): string {
   const candidates = [
+    ...(process.env.TRAMPFD_NODE_INCLUDE ? [process.env.TRAMPFD_NODE_INCLUDE] : []),
     resolve(dirname(process.execPath), '..', 'include', 'node'),
     join(process.env.HOME ?? '', '.cache', 'node-gyp', process.versions.node, 'include', 'node'),
   ];
@@ -27,8 +29,16 @@ function nodeInclude(): string {
   return found;
 }
 
+/** The C compiler for this process's target: TRAMPFD_CC (a cross compiler under qemu), else gcc. */
+export const cc = process.env.TRAMPFD_CC ?? 'gcc';
+/** This process's target folder name (native/arch/<name>, test/c/<name>). */
+export const archName = HOST.arch.name;
+/** Branch-protection flags the addon is built with on this target. */
+export const archCflags: readonly string[] = archName === 'x86_64' ? ['-fcf-protection']
+  : archName === 'aarch64' ? ['-mbranch-protection=standard'] : [];
+
 export function gcc(args: string[]): void {
-  execFileSync('gcc', args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  execFileSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
 }
 
 export interface TestSupport {
@@ -42,7 +52,7 @@ export function testSupport(): TestSupport {
   const out = join(scratchDir(), 'test-support.node');
   if (!existsSync(out)) {
     gcc(['-std=c11', '-O2', '-shared', '-fPIC', '-I', nodeInclude(), '-o', out,
-      join(repo, 'test/c/test-support.c'), join(repo, 'test/c/tramp-targets.S')]);
+      join(repo, 'test/c/test-support.c'), join(repo, 'test/c', archName, 'tramp-targets.S')]);
   }
   return createRequire(import.meta.url)(out) as TestSupport;
 }
@@ -53,11 +63,12 @@ export function trampCheck(): { exe: string; lib: string } {
   const lib = join(dir, 'libtrampfd-check.so');
   const exe = join(dir, 'tramp-check');
   if (!existsSync(exe)) {
-    gcc(['-std=c11', '-O2', '-g', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', '-fcf-protection',
-      '-Wl,-z,max-page-size=0x10000', '-Wl,-z,noexecstack', '-o', lib,
-      join(repo, 'native/tramp.c'), join(repo, 'native/arch/x86_64-sysv-tramp.S'), '-lpthread']);
+    gcc(['-std=c11', '-O2', '-g', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', ...archCflags,
+      '-Wl,-z,max-page-size=0x10000', '-Wl,-z,noexecstack', '-o', lib, '-I', join(repo, 'native/arch', archName),
+      join(repo, 'native/tramp.c'), join(repo, 'native/arch', archName, 'arch.c'),
+      join(repo, 'native/arch', archName, 'tramp.S'), '-lpthread']);
     gcc(['-std=c11', '-O2', '-g', '-Wall', '-Wextra', '-Werror', '-o', exe,
-      join(repo, 'test/c/tramp-check.c'), join(repo, 'test/c/tramp-targets.S'),
+      join(repo, 'test/c/tramp-check.c'), join(repo, 'test/c', archName, 'tramp-targets.S'),
       '-L', dir, '-ltrampfd-check', `-Wl,-rpath,${dir}`, '-lpthread', '-ldl']);
   }
   return { exe, lib };

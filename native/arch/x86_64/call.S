@@ -1,7 +1,7 @@
 /* x86-64 System V: the generic call stub and the callback closure entry. Both only move
  * bytes between registers and a frame (layout: frame-layout.h); every ABI decision was made
  * by the planner in TypeScript. */
-#include "../frame-layout.h"
+#include "frame-layout.h"
 #ifdef __CET__
 #include <cet.h>
 #endif

@@ -5,7 +5,7 @@
  * a copy of it, as long as a data region follows it. The template in our image is never
  * executed itself; only copies mapped from the file are.
  * Image pool: TRAMP_IMAGE_SLOTS slots addressing tramp_image_data in .bss directly. */
-#include "../tramp-layout.h"
+#include "../../tramp-layout.h"
 #ifdef __CET__
 #include <cet.h> /* marks the object IBT/SHSTK-compatible; every slot starts with endbr64 */
 #endif

@@ -1,0 +1,14 @@
+/* x86-64: tables are mapped read+execute; slots start with endbr64 for IBT kernels. */
+#include "../../tramp-arch.h"
+
+#include <sys/mman.h>
+
+int tramp_arch_code_prot(void) { return PROT_READ | PROT_EXEC; }
+
+const char *tramp_arch_features(void) {
+#ifdef __CET__
+  return "endbr64";
+#else
+  return "";
+#endif
+}
