@@ -11,7 +11,7 @@
 #define TRAMP_SLOTS_PER_TABLE (TRAMP_TABLE_SIZE / TRAMP_SLOT_SIZE)
 /* Offsets inside a data entry (one entry per slot, TRAMP_SLOT_SIZE bytes). */
 #define TRAMP_DATA_CONTEXT 0 /* loaded into the context register (tramp.h) */
-#define TRAMP_DATA_TARGET 8  /* jumped to */
+#define TRAMP_DATA_TARGET __SIZEOF_POINTER__ /* jumped to: the next word */
 /* Slots of the in-image pool, used when the file cannot be mapped again. */
 #define TRAMP_IMAGE_SLOTS 4096
 

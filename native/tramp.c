@@ -27,7 +27,7 @@ struct tramp {
   void *context;        /* TRAMP_DATA_CONTEXT */
   void *target;         /* TRAMP_DATA_TARGET */
   uintptr_t code;       /* slot address | TRAMP_LIVE */
-  uintptr_t pad;        /* to TRAMP_SLOT_SIZE: entry i sits at offset i * TRAMP_SLOT_SIZE, as slot i */
+  unsigned char pad[TRAMP_SLOT_SIZE - 3 * sizeof(void *)]; /* entry i sits at offset i * TRAMP_SLOT_SIZE, as slot i */
 };
 #define TRAMP_LIVE ((uintptr_t)1)
 

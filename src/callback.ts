@@ -1,12 +1,14 @@
 // callback(): JS functions as C function pointers, on static trampolines (no W+X memory, no cap).
-import { plan } from './abi/sysv-x86_64.js';
-import { frameOverflow, hooks, pending, pins } from './codegen/convert.js';
+import { plan } from './abi/index.js';
+import { pending, pins } from './codegen/call-state.js';
+import { frameOverflow, type TransientFactory } from './codegen/convert.js';
 import { buildOps } from './codegen/ops.js';
 import { runnerFactory, type RunnerFactory } from './codegen/unmarshal.js';
 import { views, PENDING_WORD, TOP_WORD } from './codegen/frame.js';
 import { addon } from './native/addon.js';
 import { shared } from './native/shared.js';
 import { FRAME } from './native/frame-layout.js';
+import { HOST } from './targets/index.js';
 import { functionOf } from './scope.js';
 import type { FunctionType } from './types/ctype.js';
 import { CallbackError } from './errors.js';
@@ -69,8 +71,8 @@ function shapeOf(type: FunctionType, name: string): Shape {
     if (type.variadic) throw new CallbackError(`callback ${name}: variadic callbacks are not supported (C gives no way to know the extra arguments' types)`);
     const p = plan(type);
     const ops = buildOps(p, `callback ${name}`);
-    s = { type, name, stackBytes: p.stackSize, frameBytes: ops.fixedSize, retSlot: ops.ret.kind === 'memory' ? ops.ret.pointerAt : 0,
-      bind: runnerFactory(ops, onError) };
+    s = { type, name, stackBytes: p.stackSize, frameBytes: ops.fixedSize, retSlot: ops.ret.kind === 'memory' && HOST.arch.returnsResultPointer ? ops.ret.pointerAt : 0,
+      bind: runnerFactory(ops, onError, transientCallback) };
     shapes.set(type, s);
   }
   return s;
@@ -147,8 +149,9 @@ export function callback(decl: string | FunctionType, fn: CallbackFunction): Cal
   return new Callback(shapeOf(type, name), fn);
 }
 
-/** A JS function passed for a function-pointer parameter: a callback that lives for the call. */
-hooks.functionPointer = (fn, ptrType, where) => {
+/** A JS function passed for a function-pointer parameter: a callback that lives for the call
+    (library.ts hands this to every marshaller it makes). */
+export const transientCallback: TransientFactory = (fn, ptrType, where) => {
   const to = ptrType.kind === 'pointer' ? ptrType.to : undefined;
   if (!to || to.kind !== 'function') throw new CallbackError(`${where}: not a function-pointer parameter`);
   const cb = new Callback(shapeOf(to, where), fn as CallbackFunction);

@@ -1,6 +1,6 @@
 // errno(): the C errno captured right after the last call declared with { errno: true };
 // errno(value): the errno that the next such call starts with (instead of 0).
-import { errnoState } from './codegen/convert.js';
+import { errnoState } from './codegen/call-state.js';
 import { views } from './codegen/frame.js';
 import { CONTROL } from './native/frame-layout.js';
 import { TrampfdRangeError, TrampfdTypeError } from './types/errors.js';

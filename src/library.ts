@@ -1,5 +1,5 @@
 // load() and Library: symbols of a shared object, and C functions declared by prototype.
-import { plan } from './abi/sysv-x86_64.js';
+import { plan } from './abi/index.js';
 import { compile, type CallOptions, type Marshaller } from './codegen/compile.js';
 import { asyncCaller } from './codegen/interpret.js';
 import { arityError } from './codegen/convert.js';
@@ -12,9 +12,12 @@ import { BOOL, DOUBLE, INT, LLONG } from './types/builtins.js';
 import { TrampfdRangeError, TrampfdTypeError } from './types/errors.js';
 import { readValue, writeValue } from './types/values.js';
 import { makePointer } from './types/layout.js';
-import { Callback } from './callback.js';
+import { Callback, transientCallback } from './callback.js';
 import { LoadError } from './errors.js';
 import type { Declared } from './typed.js';
+import type { ForeignFunction } from './foreign-function.js';
+
+export type { ForeignFunction } from './foreign-function.js';
 
 /** A C function's address: a number, a bigint, or a callback() object (its `.pointer`). */
 export type FunctionAddress = number | bigint | Callback;
@@ -32,19 +35,6 @@ export interface LoadOptions {
   readonly lazy?: boolean;
   /** RTLD_GLOBAL: later-loaded libraries can bind to this one's symbols. */
   readonly global?: boolean;
-}
-
-/**
- * A foreign function as JS sees it: call it, or `.async(...)`, `.address`, `.declaration`.
- * `func()` infers P and R from the declaration string (src/typed.ts); the defaults are the general form.
- */
-export interface ForeignFunction<P extends unknown[] = any[], R = any> {
-  (...args: P): R;
-  /** The call on the libuv thread pool; buffers and strings passed stay alive until it settles. */
-  async(...args: P): Promise<R>;
-  readonly address: number;
-  readonly declaration: string;
-  readonly type: FunctionType;
 }
 
 const VOID_PTR = makePointer(typeOf('void'));
@@ -116,7 +106,7 @@ function variadic(name: string, fn: FunctionType, address: number, options: Call
     }
     let m = node.get(MARSHALLER) as Marshaller | undefined;
     if (!m) {
-      m = compile(buildOps(plan(fn, types), name), address, options);
+      m = compile(buildOps(plan(fn, types), name), address, options, transientCallback);
       node.set(MARSHALLER, m);
     }
     return m(...values);
@@ -200,8 +190,8 @@ function declare<D extends string, M extends object>(decl: D, name: string, type
     async = () => Promise.reject(new TypeError(`${name}: async calls of variadic functions are not supported`));
   } else {
     const ops = buildOps(plan(type), name);
-    f = compile(ops, address, options);
-    async = asyncCaller(ops, address, options);
+    f = compile(ops, address, options, transientCallback);
+    async = asyncCaller(ops, address, options, transientCallback);
   }
   return Object.defineProperties(f, {
     async: { value: async, enumerable: true },

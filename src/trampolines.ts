@@ -22,7 +22,8 @@ function checkWord(value: unknown, what: string): Word {
 
 /**
  * One static trampoline: `address` is a unique code address that, when called, enters
- * `target` with the caller's arguments untouched and `context` in r10 (x86-64).
+ * `target` with the caller's arguments untouched and `context` in the context register (r10 on
+ * x86-64, x17 on AArch64; native/tramp.h states the contract).
  */
 export class Trampoline {
   #handle: number;

@@ -6,7 +6,7 @@
 // parser cannot decide becomes a general signature, or `unknown` (inputs) / `any` (outputs), never
 // a narrower type than the runtime accepts. Loops are tail-recursive and capped well below
 // TypeScript's 1,000-step limit, so no declaration the runtime accepts is refused at compile time.
-import type { ForeignFunction } from './library.js';
+import type { ForeignFunction } from './foreign-function.js';
 
 /**
  * Value types of C names the type-level parser cannot know: `'struct point'`, `'union u'`,

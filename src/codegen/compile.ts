@@ -5,9 +5,9 @@ import { addon } from '../native/addon.js';
 import { FLAG_ERRNO } from '../native/frame-layout.js';
 import type { CType } from '../types/ctype.js';
 import { readValue, writeValue } from '../types/values.js';
+import { errnoState, pending, pins, releasePins, throwPending } from './call-state.js';
 import {
-  arityError, asciiArg, errnoState, frameOverflow, pending, pins, pointerArg, readWide, releasePins, throwPending,
-  viewAddress, writeScalar,
+  arityError, asciiArg, frameOverflow, pointerArg, readWide, referenceCopy, viewAddress, writeScalar, type TransientFactory,
 } from './convert.js';
 import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, views } from './frame.js';
 import { interpret, type CallOptions, type Marshaller } from './interpret.js';
@@ -20,11 +20,12 @@ export type { CallOptions, Marshaller };
 
 const TWO32 = 4294967296;
 
-/** Moves pieces between scratch and slots: register slots whole (bytes past the value are
-    padding), stack bytes by their size. */
+/** Moves pieces between scratch and slots as interpret.ts movePiece does: register slots whole
+    (bytes past the value are padding) except 4-byte pieces, stack bytes by their size. */
 function copyPieces(pieces: readonly CopyPiece[], fromBase: (p: CopyPiece) => string, toBase: (p: CopyPiece) => string): string {
   return pieces.map((p) => {
     const s = fromBase(p), d = toBase(p);
+    if (p.size === 4) return `u32[(${d}) >> 2] = u32[(${s}) >> 2];`;
     if (p.at < FRAME.STACK || p.size === 8) return `u32[(${d}) >> 2] = u32[(${s}) >> 2]; u32[((${d}) >> 2) + 1] = u32[((${s}) >> 2) + 1];`;
     return `u8.copyWithin(${d}, ${s}, ${s} + ${p.size});`;
   }).join('\n    ');
@@ -40,7 +41,7 @@ function returnCode(ops: CallOps, wideTypes: CType[]): string {
     case 'aggregate':
       if (fastRecord(r.type)) {
         return `return ${readFast(r.type, (k) => {
-          const p = r.pieces.find((q) => k >= q.from && k < q.from + 8)!;
+          const p = r.pieces.find((q) => k >= q.from && k < q.from + q.size)!;
           return `f + ${p.at + k - p.from}`;
         }, wideTypes)};`;
       }
@@ -63,15 +64,20 @@ export function marshallerSource(ops: CallOps, fn: number, options: CallOptions 
   // Struct, array and pointer arguments may run user JS (getters, Proxies, .pointer), which may
   // call foreign functions: those start their frames above the one being built, because the
   // frame-stack top is moved up before the first store. Strings move it further (convert.ts).
-  const guarded = ops.args.some((a) => a.kind === 'aggregate' || a.store === 'pointer');
+  const guarded = ops.args.some((a) => a.kind !== 'scalar' || a.store === 'pointer');
   for (const a of ops.args) {
     const v = `a${a.index}`;
+    if (a.kind === 'reference') {
+      lines.push(`writeValue(dv, f + ${a.scratch}, T[${a.index}], ${v}, W[${a.index}]); ` +
+        storeStmt('pointer', `referenceCopy(f + ${a.scratch}, ${a.type.size})`, `f + ${a.pointerAt}`));
+      continue;
+    }
     if (a.kind === 'aggregate') {
       const generic = `writeValue(dv, f + ${a.scratch}, T[${a.index}], ${v}, W[${a.index}]);\n  ` +
         copyPieces(a.pieces, (p) => `f + ${a.scratch + p.from}`, (p) => `f + ${p.at}`);
       if (fastRecord(a.type)) {
         const dest = (k: number): string => {
-          const p = a.pieces.find((q) => k >= q.from && k < q.from + Math.max(q.size, 8))!;
+          const p = a.pieces.find((q) => k >= q.from && k < q.from + q.size)!;
           return `f + ${p.at + k - p.from}`;
         };
         lines.push(`{ let ok = true;`, ...writeFast(a.type, v, dest, names), `if (!ok) { ${generic} } }`);
@@ -86,7 +92,7 @@ export function marshallerSource(ops: CallOps, fn: number, options: CallOptions 
       const put = storeStmt('pointer', 'addr', o);
       const str = a.cstring ? `else if (typeof ${v} === 'string' && (addr = asciiArg(${v})) >= 0) { ${put} } ` : '';
       lines.push(`${fast} ${str}else if (isView(${v})) { addr = viewAddress(${v}, W[${a.index}]); ${put} } ` +
-        `else pointerArg(${o}, T[${a.index}], ${a.cstring}, ${v}, W[${a.index}]);`);
+        `else pointerArg(${o}, T[${a.index}], ${a.cstring}, ${v}, W[${a.index}], TRANSIENT);`);
       continue;
     }
     lines.push(`${fast} else writeScalar(${o}, '${a.store}', T[${a.index}], ${v}, W[${a.index}]);`);
@@ -136,14 +142,15 @@ export function canGenerateCode(): boolean {
 export const codegenSettings = { interpretOnly: process.env.TRAMPFD_INTERPRET === '1' };
 
 /** A marshaller for `ops` calling native address `fn`: native where that is faster (native-ops.ts). */
-export function compile(ops: CallOps, fn: number, options: CallOptions = {}): Marshaller {
-  const js = compileJs(ops, fn, options);
+/** `transient` turns JS functions passed for function pointers into callbacks (callback.ts). */
+export function compile(ops: CallOps, fn: number, options: CallOptions = {}, transient?: TransientFactory): Marshaller {
+  const js = compileJs(ops, fn, options, transient);
   if (useNativeOps(ops, options, codegenSettings.interpretOnly)) return nativeMarshaller(ops, fn, options, js);
   return js;
 }
 
-function compileJs(ops: CallOps, fn: number, options: CallOptions): Marshaller {
-  if (codegenSettings.interpretOnly || !canGenerateCode()) return interpret(ops, fn, options);
+function compileJs(ops: CallOps, fn: number, options: CallOptions, transient: TransientFactory | undefined): Marshaller {
+  if (codegenSettings.interpretOnly || !canGenerateCode()) return interpret(ops, fn, options, transient);
   const T = ops.args.map((a) => a.type);
   const W = ops.args.map((a) => a.where);
   const r = ops.ret;
@@ -155,12 +162,12 @@ function compileJs(ops: CallOps, fn: number, options: CallOptions): Marshaller {
   const factory = new Function('u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'f64', 'i64', 'u64', 'dv',
     'call', 'T', 'W', 'RT', 'RW', 'NAME', 'BASE', 'pins', 'errnoState', 'pending',
     'writeValue', 'readValue', 'writeScalar', 'pointerArg', 'readWide', 'arityError', 'frameOverflow',
-    'releasePins', 'throwPending', 'asciiArg', 'viewAddress', 'TY', ...GLOBAL_NAMES,
+    'releasePins', 'throwPending', 'asciiArg', 'viewAddress', 'referenceCopy', 'TRANSIENT', 'TY', ...GLOBAL_NAMES,
     source);
   const m = factory(u8, i8, u16, i16, u32, i32, f32, f64, i64, u64, dv,
     options.blocking ? addon.callBlocking : addon.call, T, W, RT, RW, ops.name, frameBase, pins, errnoState,
     pending, writeValue, readValue, writeScalar, pointerArg, readWide, arityError, frameOverflow, releasePins,
-    throwPending, asciiArg, viewAddress, TY, ...GLOBAL_VALUES) as Marshaller;
+    throwPending, asciiArg, viewAddress, referenceCopy, transient, TY, ...GLOBAL_VALUES) as Marshaller;
   // The C name is a property, never an identifier in the generated source.
   return Object.defineProperty(m, 'name', { value: ops.name });
 }

@@ -1,57 +1,18 @@
 // The slow paths shared by generated and interpreted marshallers: every accepted value form,
 // and every error, goes through the type model's writeValue/readValue.
 import { addon } from '../native/addon.js';
-import { shared } from '../native/shared.js';
 import type { CType } from '../types/ctype.js';
 import { readValue, writeValue } from '../types/values.js';
 import { encodeUtf16, encodeUtf32, type WideEncoding } from '../types/strings.js';
 import { TrampfdRangeError, TrampfdTypeError } from '../types/errors.js';
 import { pointerObject } from '../types/pointer-object.js';
-import { FRAME_LIMIT, PENDING_WORD, TOP_WORD, frameBase, views } from './frame.js';
+import { FRAME_LIMIT, TOP_WORD, frameBase, views } from './frame.js';
+import { asyncMode, pins } from './call-state.js';
 import type { Store } from './ops.js';
 
 const { u8, u32, i32, dv } = views;
 const utf8 = new TextEncoder();
 const TWO32 = 4294967296;
-
-/** errno of the last call declared with `{ errno: true }`. */
-export const errnoState = shared.errno;
-
-/**
- * What must outlive the native call: Buffers behind pointer arguments and transient callbacks.
- * A call releases what it pushed (releasePins) when it returns.
- */
-export const pins: unknown[] = [];
-
-/** Frees transient callbacks pushed since `mark` and drops the rest. */
-export function releasePins(mark: number): void {
-  for (let i = mark; i < pins.length; i++) {
-    const p = pins[i] as { release?: () => void };
-    if (p && typeof p.release === 'function') p.release();
-  }
-  pins.length = mark;
-}
-
-/**
- * Exceptions thrown by callbacks, in order. A marshaller notes `pending.length` before its native
- * call and, when the call returns, rethrows what was added since: the exceptions of callbacks
- * that ran during that call and no other (nested calls take theirs first).
- */
-export const pending = shared.pending;
-
-/** Rethrows the exceptions added since `mark`: one as it is, more as one AggregateError. */
-export function throwPending(mark: number, name: string): never {
-  const errors = pending.splice(mark);
-  u32[PENDING_WORD] = pending.length;
-  if (errors.length === 1) throw errors[0];
-  throw new AggregateError(errors, `${name}: ${errors.length} callbacks threw during the call`);
-}
-
-/** Async calls may not put data in the shared frame buffer: it is reused while they run. */
-export const asyncMode = { on: false };
-
-/** JS functions passed for function-pointer parameters become pointers here (set by callbacks). */
-export const hooks: { functionPointer?: (fn: Function, type: CType, where: string) => number } = {};
 
 /** Stores a 64-bit integer given as a number that is a safe integer (sign handled by floor). */
 export function store64(o: number, v: number): void {
@@ -121,6 +82,19 @@ export function wideStringArg(s: string, encoding: WideEncoding, where: string):
   return addon.bufferAddress(b);
 }
 
+/**
+ * The address of a by-reference argument's copy, whose image is at frame offset `o`: the frame
+ * itself, valid for the call; an async call's copy is pinned instead, since the frame buffer is
+ * reused while it runs.
+ */
+export function referenceCopy(o: number, size: number): number {
+  if (!asyncMode.on) return frameBase + o;
+  const b = new Uint8Array(Math.max(size, 1));
+  b.set(u8.subarray(o, o + size));
+  pins.push(b);
+  return addon.bufferAddress(b);
+}
+
 /** Short ASCII strings are copied inline, without the encoder; -1 sends others the general way. */
 export function asciiArg(s: string): number {
   const n = s.length;
@@ -169,7 +143,13 @@ export function viewAddress(v: ArrayBufferView, where = 'pointer argument'): num
 }
 
 /** A pointer argument (or callback result) in any accepted form, stored at `o`. */
-export function pointerArg(o: number, type: CType, cstring: boolean, v: unknown, where: string): void {
+/** Makes a JS function passed for a function-pointer parameter a callback that lives for the call
+    (callback.ts supplies it to every marshaller; see library.ts). */
+export type TransientFactory = (fn: Function, type: CType, where: string) => number;
+
+export function pointerArg(
+  o: number, type: CType, cstring: boolean, v: unknown, where: string, transient?: TransientFactory,
+): void {
   if (typeof v === 'number' || typeof v === 'bigint' || v === null) {
     writeValue(dv, o, type, v, where);
     return;
@@ -188,10 +168,10 @@ export function pointerArg(o: number, type: CType, cstring: boolean, v: unknown,
     addr = viewAddress(new Uint8Array(v), where);
     if (asyncMode.on) pins.push(v);
   } else if (typeof v === 'function') {
-    if (!hooks.functionPointer || type.kind !== 'pointer' || type.to.kind !== 'function') {
+    if (!transient || type.kind !== 'pointer' || type.to.kind !== 'function') {
       throw new TrampfdTypeError(`${where}: a JS function is accepted only for function-pointer parameters, this is '${type.name}'`);
     }
-    addr = hooks.functionPointer(v, type, where);
+    addr = transient(v, type, where);
   } else if (typeof v === 'object' && (addr = pointerObject(v!, type, where)) !== undefined) {
     if (typeof addr === 'bigint') {
       dv.setBigUint64(o, addr, true);
@@ -224,7 +204,7 @@ export function readSlot(store: Store, o: number, type: CType, where: string): u
 
 /**
  * Reads a size-like or pointer slot exactly: a number when it is a safe integer, else a bigint
- * for size-like types (readValue) or an error for pointers (never above 2^47 on x86-64 Linux).
+ * for size-like types (readValue) or an error for pointers (never above 2^52 on Linux).
  */
 export function readWide(o: number, store: Store, type: CType, where: string): number | bigint {
   const lo = u32[o >> 2]!;

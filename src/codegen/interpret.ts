@@ -3,10 +3,9 @@
 import { addon } from '../native/addon.js';
 import { FLAG_ERRNO } from '../native/frame-layout.js';
 import { readValue, writeValue } from '../types/values.js';
+import { asyncMode, errnoState, pending, pins, releasePins, throwPending } from './call-state.js';
 import {
-  arityError, asyncMode, errnoState, frameOverflow, pending, pins, pointerArg, readSlot, releasePins, store64, throwPending,
-  viewAddress,
-  writeScalar,
+  arityError, frameOverflow, pointerArg, readSlot, referenceCopy, store64, viewAddress, writeScalar, type TransientFactory,
 } from './convert.js';
 import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, views } from './frame.js';
 import type { CallOps, CopyPiece, RetOp } from './ops.js';
@@ -27,21 +26,36 @@ export function move8(from: number, to: number): void {
   u32[(to >> 2) + 1] = u32[(from >> 2) + 1]!;
 }
 
-/** Register pieces move whole 8-byte slots (bytes past the value are padding); stack pieces their size. */
-function copy(p: CopyPiece, from: number, to: number): void {
-  if (p.at < FRAME.STACK || p.size === 8) move8(from, to);
+export function move4(from: number, to: number): void {
+  u32[to >> 2] = u32[from >> 2]!;
+}
+
+/**
+ * Moves one piece between a value's image and its slot. Register pieces move whole 8-byte slots
+ * (bytes past the value are padding), except 4-byte ones (a float member of an AArch64 HFA), which
+ * move exactly, so neighbouring members in the image are never overwritten; stack pieces move
+ * their size.
+ */
+export function movePiece(p: CopyPiece, from: number, to: number): void {
+  if (p.size === 4) move4(from, to);
+  else if (p.at < FRAME.STACK || p.size === 8) move8(from, to);
   else u8.copyWithin(to, from, from + p.size);
 }
 
 /** Writes the arguments and the header of a call to `fn` into the frame at `f`. */
-export function marshalArgs(ops: CallOps, fn: number, flags: number, args: readonly unknown[], f: number): void {
+export function marshalArgs(
+  ops: CallOps, fn: number, flags: number, args: readonly unknown[], f: number, transient: TransientFactory | undefined,
+): void {
   for (const a of ops.args) {
     const v = args[a.index];
     if (a.kind === 'aggregate') {
       writeValue(dv, f + a.scratch, a.type, v, a.where);
-      for (const p of a.pieces) copy(p, f + a.scratch + p.from, f + p.at);
+      for (const p of a.pieces) movePiece(p, f + a.scratch + p.from, f + p.at);
+    } else if (a.kind === 'reference') {
+      writeValue(dv, f + a.scratch, a.type, v, a.where);
+      store64(f + a.pointerAt, referenceCopy(f + a.scratch, a.type.size));
     } else if (a.store === 'pointer') {
-      pointerArg(f + a.at, a.type, a.cstring, v, a.where);
+      pointerArg(f + a.at, a.type, a.cstring, v, a.where, transient);
     } else {
       writeScalar(f + a.at, a.store, a.type, v, a.where);
     }
@@ -58,13 +72,13 @@ export function readReturn(ret: RetOp, f: number): unknown {
     case 'void': return undefined;
     case 'memory': return readValue(dv, f + ret.scratch, ret.type, ret.where);
     case 'aggregate':
-      for (const p of ret.pieces) move8(f + p.at, f + ret.scratch + p.from);
+      for (const p of ret.pieces) movePiece(p, f + p.at, f + ret.scratch + p.from);
       return readValue(dv, f + ret.scratch, ret.type, ret.where);
     case 'scalar': return readSlot(ret.store, f + ret.at, ret.type, ret.where); // returns are never widened
   }
 }
 
-export function interpret(ops: CallOps, fn: number, options: CallOptions = {}): Marshaller {
+export function interpret(ops: CallOps, fn: number, options: CallOptions = {}, transient?: TransientFactory): Marshaller {
   const n = ops.args.length;
   const flags = options.errno ? FLAG_ERRNO : 0;
   const call = options.blocking ? addon.callBlocking : addon.call;
@@ -77,7 +91,7 @@ export function interpret(ops: CallOps, fn: number, options: CallOptions = {}): 
     u32[TOP_WORD] = f + ops.fixedSize;
     const pm = pins.length;
     try {
-      marshalArgs(ops, fn, flags, args, f);
+      marshalArgs(ops, fn, flags, args, f, transient);
     } catch (e) {
       u32[TOP_WORD] = f;
       releasePins(pm);
@@ -99,7 +113,9 @@ export function interpret(ops: CallOps, fn: number, options: CallOptions = {}): 
 }
 
 /** `fn.async(...args)`: the call on the libuv thread pool; a Promise of its result. */
-export function asyncCaller(ops: CallOps, fn: number, options: CallOptions = {}): (...args: unknown[]) => Promise<unknown> {
+export function asyncCaller(
+  ops: CallOps, fn: number, options: CallOptions = {}, transient?: TransientFactory,
+): (...args: unknown[]) => Promise<unknown> {
   const n = ops.args.length;
   const flags = options.errno ? FLAG_ERRNO : 0;
   const ret = ops.ret;
@@ -113,7 +129,7 @@ export function asyncCaller(ops: CallOps, fn: number, options: CallOptions = {})
     const wasAsync = asyncMode.on; // an async call made by a getter while another is marshalled
     asyncMode.on = true;
     try {
-      marshalArgs(ops, fn, flags, args, f);
+      marshalArgs(ops, fn, flags, args, f, transient);
       if (ret.kind === 'memory') {
         result = Buffer.alloc(Math.max(ret.type.size, 8));
         pins.push(result);

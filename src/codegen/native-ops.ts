@@ -5,7 +5,7 @@
 // (and throws) exactly as it does on its own.
 import { addon } from '../native/addon.js';
 import { FLAG_ERRNO } from '../native/frame-layout.js';
-import { errnoState, pending, throwPending } from './convert.js';
+import { errnoState, pending, throwPending } from './call-state.js';
 import { FRAME_LIMIT } from './frame.js';
 import { readReturn, type CallOptions, type Marshaller } from './interpret.js';
 import type { CallOps, Store } from './ops.js';

@@ -3,6 +3,7 @@
 import type { CallPlan, Location, Piece } from '../abi/plan.js';
 import type { CType } from '../types/ctype.js';
 import { FRAME } from '../native/frame-layout.js';
+import { HOST } from '../targets/index.js';
 
 /** How a scalar is stored into, or loaded from, an 8-byte slot. */
 export type Store =
@@ -37,7 +38,21 @@ export interface AggregateOp {
   readonly pieces: readonly CopyPiece[];
 }
 
-export type ArgOp = ScalarOp | AggregateOp;
+/**
+ * A composite the convention passes by reference (AAPCS64: over 16 bytes): the caller writes a
+ * copy of the value's image to `scratch` and passes its address at `pointerAt`; a callback reads
+ * the value at the address it was given there.
+ */
+export interface ReferenceOp {
+  readonly kind: 'reference';
+  readonly index: number;
+  readonly type: CType;
+  readonly where: string;
+  readonly scratch: number;
+  readonly pointerAt: number;
+}
+
+export type ArgOp = ScalarOp | AggregateOp | ReferenceOp;
 
 export type RetOp =
   | { readonly kind: 'void' }
@@ -57,10 +72,13 @@ export interface CallOps {
   readonly fixedSize: number;
 }
 
+const WORD = HOST.arch.wordSize;
+const FPR_SLOT = HOST.arch.fprSlot;
+
 function slot(loc: Location, ret = false): number {
   switch (loc.kind) {
-    case 'gpr': return (ret ? FRAME.RET_GPR : FRAME.GPR) + 8 * loc.index;
-    case 'fpr': return (ret ? FRAME.RET_FPR : FRAME.FPR) + 8 * loc.index;
+    case 'gpr': return (ret ? FRAME.RET_GPR : FRAME.GPR) + WORD * loc.index;
+    case 'fpr': return (ret ? FRAME.RET_FPR : FRAME.FPR) + FPR_SLOT * loc.index;
     case 'stack': return FRAME.STACK + loc.offset;
   }
 }
@@ -100,6 +118,10 @@ export function buildOps(plan: CallPlan, name: string): CallOps {
   };
   const args: ArgOp[] = plan.args.map((a, i) => {
     const where = paramName(plan, i, name);
+    if (a.byReference) {
+      if (a.pieces.length !== 1) throw new Error(`${where}: internal error: a by-reference argument needs one pointer piece`);
+      return { kind: 'reference', index: i, type: a.type, where, scratch: take(a.type), pointerAt: slot(a.pieces[0]!.to) };
+    }
     if (isScalarLike(a.type) && a.pieces.length === 1) {
       const piece = a.pieces[0]!;
       return { kind: 'scalar', index: i, type: a.type, where, store: storeOf(a.type, piece), at: slot(piece.to),

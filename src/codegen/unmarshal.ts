@@ -2,11 +2,12 @@
 // arguments C left in the frame, calls the JS function, and stores its result for C.
 import { addon } from '../native/addon.js';
 import { readValue, writeValue } from '../types/values.js';
-import { pointerArg, readSlot, readWide, store64, viewAddress, writeScalar } from './convert.js';
+import { pointerArg, readSlot, readWide, store64, viewAddress, writeScalar, type TransientFactory } from './convert.js';
 import { TrampfdTypeError } from '../types/errors.js';
 import { canGenerateCode, codegenSettings } from './compile.js';
 import { FRAME, TOP_WORD, views } from './frame.js';
-import { move8 } from './interpret.js';
+import { move8, movePiece } from './interpret.js';
+import { HOST } from '../targets/index.js';
 import type { ArgOp, CallOps, RetOp } from './ops.js';
 import { GLOBAL_NAMES, GLOBAL_VALUES, acceptExpr, exactStore, readExpr, storeStmt } from './slots.js';
 
@@ -17,18 +18,22 @@ export type Runner = (f: number) => void;
 
 function readArg(a: ArgOp, f: number): unknown {
   if (a.kind === 'scalar') return readSlot(exactStore(a.store, a.type), f + a.at, a.type, a.where);
-  for (const p of a.pieces) {
-    if (p.at < FRAME.STACK) move8(f + p.at, f + a.scratch + p.from);
-    else u8.copyWithin(f + a.scratch + p.from, f + p.at, f + p.at + p.size);
+  if (a.kind === 'reference') { // the caller's copy, wherever it made it
+    const p = readWide(f + a.pointerAt, 'pointer', a.type, a.where) as number;
+    return readValue(new DataView(addon.memView(p, a.type.size)), 0, a.type, a.where);
   }
+  for (const p of a.pieces) movePiece(p, f + p.at, f + a.scratch + p.from);
   return readValue(dv, f + a.scratch, a.type, a.where);
 }
+
+/** x86-64 callees return a MEMORY-class result's address in rax; AAPCS64 ones need not (x8). */
+const ECHO_RESULT_POINTER = HOST.arch.returnsResultPointer;
 
 /** Where a MEMORY-class result goes: the caller's buffer, whose address C passed us. */
 function memoryResult(ret: Extract<RetOp, { kind: 'memory' }>, f: number, v: unknown): void {
   const p = readWide(f + ret.pointerAt, 'pointer', ret.type, ret.where) as number;
   writeValue(new DataView(addon.memView(p, ret.type.size)), 0, ret.type, v, ret.where);
-  move8(f + ret.pointerAt, f + FRAME.RET_GPR); // rax returns the buffer's address
+  if (ECHO_RESULT_POINTER) move8(f + ret.pointerAt, f + FRAME.RET_GPR); // rax returns the buffer's address
 }
 
 /**
@@ -45,27 +50,27 @@ function stringResult(ret: Extract<RetOp, { kind: 'scalar' }>, f: number, s: str
   store64(f + ret.at, viewAddress(b));
 }
 
-function writeResult(ret: RetOp, f: number, v: unknown, hold: ResultHold): void {
+function writeResult(ret: RetOp, f: number, v: unknown, hold: ResultHold, transient?: TransientFactory): void {
   switch (ret.kind) {
     case 'void': return;
     case 'memory': memoryResult(ret, f, v); return;
     case 'aggregate':
       writeValue(dv, f + ret.scratch, ret.type, v, ret.where);
-      for (const p of ret.pieces) move8(f + ret.scratch + p.from, f + p.at);
+      for (const p of ret.pieces) movePiece(p, f + ret.scratch + p.from, f + p.at);
       return;
     case 'scalar':
       if (typeof v === 'string' && ret.type.kind === 'pointer' && ret.type.cstring) stringResult(ret, f, v, hold);
-      else if (ret.store === 'pointer') pointerArg(f + ret.at, ret.type, false, v, ret.where);
+      else if (ret.store === 'pointer') pointerArg(f + ret.at, ret.type, false, v, ret.where, transient);
       else writeScalar(f + ret.at, ret.store, ret.type, v, ret.where);
   }
 }
 
 /**
  * What C receives when the JS function threw: zeros. A MEMORY-class result is a zeroed buffer
- * whose address still comes back in rax, as the psABI requires of every callee.
+ * whose address still comes back in rax on x86-64, as its psABI requires of every callee.
  */
 function failResult(ret: RetOp, f: number): void {
-  u8.fill(0, f + FRAME.RET_GPR, f + FRAME.RET_GPR + 32);
+  u8.fill(0, f + FRAME.RET_GPR, f + FRAME.RET_GPR + FRAME.RET_SIZE);
   if (ret.kind !== 'memory') return;
   try {
     const p = readWide(f + ret.pointerAt, 'pointer', ret.type, ret.where) as number;
@@ -73,10 +78,12 @@ function failResult(ret: RetOp, f: number): void {
   } catch {
     // an unreadable result pointer is the caller's bug; rax still returns it below
   }
-  move8(f + ret.pointerAt, f + FRAME.RET_GPR);
+  if (ECHO_RESULT_POINTER) move8(f + ret.pointerAt, f + FRAME.RET_GPR);
 }
 
-function interpretRunner(ops: CallOps, fn: Function, onError: (e: unknown, f: number) => void): Runner {
+function interpretRunner(
+  ops: CallOps, fn: Function, onError: (e: unknown, f: number) => void, transient: TransientFactory | undefined,
+): Runner {
   const size = ops.fixedSize;
   const args = ops.args;
   const hold: ResultHold = { buffer: undefined };
@@ -84,7 +91,7 @@ function interpretRunner(ops: CallOps, fn: Function, onError: (e: unknown, f: nu
     u32[TOP_WORD] = f + size;
     try {
       const values = args.map((a) => readArg(a, f));
-      writeResult(ops.ret, f, fn(...values), hold);
+      writeResult(ops.ret, f, fn(...values), hold, transient);
     } catch (e) {
       failResult(ops.ret, f);
       onError(e, f);
@@ -95,13 +102,13 @@ function interpretRunner(ops: CallOps, fn: Function, onError: (e: unknown, f: nu
 }
 
 function argSource(a: ArgOp): string {
-  if (a.kind === 'aggregate') return `readArg(A[${a.index}], f)`;
+  if (a.kind !== 'scalar') return `readArg(A[${a.index}], f)`;
   return readExpr(exactStore(a.store, a.type), `f + ${a.at}`, () => `readArg(A[${a.index}], f)`);
 }
 
 function resultSource(ret: RetOp): string {
-  if (ret.kind !== 'scalar') return ret.kind === 'void' ? '' : 'writeResult(R, f, r, hold);';
-  return `if (${acceptExpr(ret.store, ret.type, 'r')}) { ${storeStmt(ret.store, 'r', `f + ${ret.at}`)} } else writeResult(R, f, r, hold);`;
+  if (ret.kind !== 'scalar') return ret.kind === 'void' ? '' : 'writeResult(R, f, r, hold, TRANSIENT);';
+  return `if (${acceptExpr(ret.store, ret.type, 'r')}) { ${storeStmt(ret.store, 'r', `f + ${ret.at}`)} } else writeResult(R, f, r, hold, TRANSIENT);`;
 }
 
 /** Makes runners for `ops` around any JS function; the code is generated once per shape. */
@@ -128,10 +135,12 @@ return function run(f) {
 }
 
 /** A runner factory for `ops`: generated JS where allowed, else interpreted. */
-export function runnerFactory(ops: CallOps, onError: (e: unknown, f: number) => void): RunnerFactory {
-  if (codegenSettings.interpretOnly || !canGenerateCode()) return (fn) => interpretRunner(ops, fn, onError);
+export function runnerFactory(
+  ops: CallOps, onError: (e: unknown, f: number) => void, transient?: TransientFactory,
+): RunnerFactory {
+  if (codegenSettings.interpretOnly || !canGenerateCode()) return (fn) => interpretRunner(ops, fn, onError, transient);
   const factory = new Function('u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'f64', 'i64', 'u64',
-    'A', 'R', 'readArg', 'writeResult', 'failResult', 'onError', ...GLOBAL_NAMES, runnerSource(ops));
+    'A', 'R', 'readArg', 'writeResult', 'failResult', 'onError', 'TRANSIENT', ...GLOBAL_NAMES, runnerSource(ops));
   return factory(u8, i8, u16, i16, u32, i32, f32, f64, i64, u64,
-    ops.args, ops.ret, readArg, writeResult, failResult, onError, ...GLOBAL_VALUES) as RunnerFactory;
+    ops.args, ops.ret, readArg, writeResult, failResult, onError, transient, ...GLOBAL_VALUES) as RunnerFactory;
 }

@@ -1,53 +1,67 @@
-// The C scalar types of x86-64 Linux (LP64) and the keyword combinations that spell them.
+// The C scalar types of this process's target (its DataModel: LP64 on x86-64 and AArch64 Linux)
+// and the keyword combinations that spell them.
 import type { CType, JsRep, ScalarRep, ScalarType, VoidType } from './ctype.js';
 import type { WideEncoding } from './strings.js';
 import { CTypeError } from './errors.js';
+import { HOST } from '../targets/index.js';
 
-function scalar(name: string, size: number, rep: ScalarRep, js: JsRep): ScalarType {
-  return Object.freeze({ kind: 'scalar', name, size, align: size, rep, js });
+const MODEL = HOST.model;
+
+function scalar(name: string, size: number, rep: ScalarRep, js: JsRep, align = size): ScalarType {
+  return Object.freeze({ kind: 'scalar', name, size, align, rep, js });
+}
+
+/** The integer rep of `size` bytes. */
+function intRep(size: number, signed: boolean): ScalarRep {
+  const bits = size * 8;
+  if (bits !== 8 && bits !== 16 && bits !== 32 && bits !== 64) throw new Error(`data model: no ${size}-byte integers`);
+  return `${signed ? 'i' : 'u'}${bits}` as ScalarRep;
+}
+
+/** An integer of the model's size for `key`; 8-byte size-like types are number-or-bigint ('safe'). */
+function integer(name: string, key: 'short' | 'int' | 'long' | 'long long' | 'pointer', signed: boolean, js?: JsRep): ScalarType {
+  const size = MODEL.sizes[key];
+  return scalar(name, size, intRep(size, signed), js ?? (size === 8 ? 'safe' : 'number'), MODEL.aligns[key]);
 }
 
 /** `void`: size 0, only valid as a return type or behind a pointer. */
 export const VOID: VoidType = Object.freeze({ kind: 'void', name: 'void', size: 0, align: 1 });
 
-export const CHAR = scalar('char', 1, 'i8', 'number'); // plain char is signed on x86-64
+export const CHAR = scalar('char', 1, MODEL.charSigned ? 'i8' : 'u8', 'number'); // signed on x86-64, unsigned on AArch64
 export const SCHAR = scalar('signed char', 1, 'i8', 'number');
 export const UCHAR = scalar('unsigned char', 1, 'u8', 'number');
-export const SHORT = scalar('short', 2, 'i16', 'number');
-export const USHORT = scalar('unsigned short', 2, 'u16', 'number');
-export const INT = scalar('int', 4, 'i32', 'number');
-export const UINT = scalar('unsigned int', 4, 'u32', 'number');
-export const LONG = scalar('long', 8, 'i64', 'safe');
-export const ULONG = scalar('unsigned long', 8, 'u64', 'safe');
-export const LLONG = scalar('long long', 8, 'i64', 'bigint');
-export const ULLONG = scalar('unsigned long long', 8, 'u64', 'bigint');
-export const BOOL = scalar('bool', 1, 'bool', 'boolean');
-export const FLOAT = scalar('float', 4, 'f32', 'number');
-export const DOUBLE = scalar('double', 8, 'f64', 'number');
+export const SHORT = integer('short', 'short', true, 'number');
+export const USHORT = integer('unsigned short', 'short', false, 'number');
+export const INT = integer('int', 'int', true, 'number');
+export const UINT = integer('unsigned int', 'int', false, 'number');
+export const LONG = integer('long', 'long', true);
+export const ULONG = integer('unsigned long', 'long', false);
+export const LLONG = integer('long long', 'long long', true, 'bigint');
+export const ULLONG = integer('unsigned long long', 'long long', false, 'bigint');
+export const BOOL = scalar('bool', MODEL.sizes.bool, 'bool', 'boolean', MODEL.aligns.bool);
+export const FLOAT = scalar('float', MODEL.sizes.float, 'f32', 'number', MODEL.aligns.float);
+export const DOUBLE = scalar('double', MODEL.sizes.double, 'f64', 'number', MODEL.aligns.double);
 
 /** Library typedef names every scope knows, each its own descriptor so messages use the name. */
-export const BUILTIN_TYPEDEFS: ReadonlyMap<string, ScalarType> = new Map(
-  ([
-    ['int8_t', 1, 'i8', 'number'], ['uint8_t', 1, 'u8', 'number'],
-    ['int16_t', 2, 'i16', 'number'], ['uint16_t', 2, 'u16', 'number'],
-    ['int32_t', 4, 'i32', 'number'], ['uint32_t', 4, 'u32', 'number'],
-    ['int64_t', 8, 'i64', 'bigint'], ['uint64_t', 8, 'u64', 'bigint'],
-    ['int_least8_t', 1, 'i8', 'number'], ['uint_least8_t', 1, 'u8', 'number'],
-    ['int_least16_t', 2, 'i16', 'number'], ['uint_least16_t', 2, 'u16', 'number'],
-    ['int_least32_t', 4, 'i32', 'number'], ['uint_least32_t', 4, 'u32', 'number'],
-    ['int_least64_t', 8, 'i64', 'bigint'], ['uint_least64_t', 8, 'u64', 'bigint'],
-    // glibc: the fast 16- and 32-bit types are `long`, hence size-like.
-    ['int_fast8_t', 1, 'i8', 'number'], ['uint_fast8_t', 1, 'u8', 'number'],
-    ['int_fast16_t', 8, 'i64', 'safe'], ['uint_fast16_t', 8, 'u64', 'safe'],
-    ['int_fast32_t', 8, 'i64', 'safe'], ['uint_fast32_t', 8, 'u64', 'safe'],
-    ['int_fast64_t', 8, 'i64', 'bigint'], ['uint_fast64_t', 8, 'u64', 'bigint'],
-    ['intmax_t', 8, 'i64', 'bigint'], ['uintmax_t', 8, 'u64', 'bigint'],
-    ['intptr_t', 8, 'i64', 'safe'], ['uintptr_t', 8, 'u64', 'safe'],
-    ['size_t', 8, 'u64', 'safe'], ['ssize_t', 8, 'i64', 'safe'],
-    ['ptrdiff_t', 8, 'i64', 'safe'], ['off_t', 8, 'i64', 'safe'],
-    ['wchar_t', 4, 'i32', 'number'], ['char16_t', 2, 'u16', 'number'], ['char32_t', 4, 'u32', 'number'],
-  ] as const).map(([name, size, rep, js]) => [name, scalar(name, size, rep, js)]),
-);
+const like = (name: string, t: ScalarType): ScalarType => scalar(name, t.size, t.rep, t.js, t.align);
+const fixed = (name: string, size: number, signed: boolean): ScalarType =>
+  size === 8 ? scalar(name, 8, intRep(8, signed), 'bigint', MODEL.aligns['long long']) : scalar(name, size, intRep(size, signed), 'number');
+export const BUILTIN_TYPEDEFS: ReadonlyMap<string, ScalarType> = new Map([
+  ...([8, 16, 32, 64] as const).flatMap((b) => [
+    fixed(`int${b}_t`, b / 8, true), fixed(`uint${b}_t`, b / 8, false),
+    fixed(`int_least${b}_t`, b / 8, true), fixed(`uint_least${b}_t`, b / 8, false),
+  ]),
+  // glibc: the fast 8-bit types are char, the fast 16- and 32-bit ones `long` (hence size-like on LP64).
+  fixed('int_fast8_t', 1, true), fixed('uint_fast8_t', 1, false),
+  like('int_fast16_t', LONG), like('uint_fast16_t', ULONG), like('int_fast32_t', LONG), like('uint_fast32_t', ULONG),
+  fixed('int_fast64_t', 8, true), fixed('uint_fast64_t', 8, false),
+  fixed('intmax_t', 8, true), fixed('uintmax_t', 8, false),
+  integer('intptr_t', 'pointer', true), integer('uintptr_t', 'pointer', false),
+  integer('size_t', 'pointer', false), integer('ssize_t', 'pointer', true),
+  integer('ptrdiff_t', 'pointer', true), like('off_t', LONG),
+  // wchar_t is int on x86-64 and unsigned int on AArch64 Linux.
+  scalar('wchar_t', 4, MODEL.wcharSigned ? 'i32' : 'u32', 'number'), fixed('char16_t', 2, false), fixed('char32_t', 4, false),
+].map((t) => [t.name, t]));
 
 /** The encoding of C strings of a wide character type: wchar_t and char32_t are UTF-32 on Linux, char16_t UTF-16. */
 export function wideEncodingOf(t: CType): WideEncoding | undefined {

@@ -1,14 +1,18 @@
-// Builds frozen derived C types (pointer, array, function, record, enum) and lays out records like GCC on x86-64.
+// Builds frozen derived C types (pointer, array, function, record, enum) and lays out records like GCC
+// on this process's target (its DataModel decides the rules that differ).
 import type {
   ArrayType, CType, EnumType, Field, FunctionType, Param, PointerType, RecordType, ScalarType,
 } from './ctype.js';
 import { INT, LONG, SCHAR, SHORT, UCHAR, UINT, ULONG, USHORT, wideEncodingOf } from './builtins.js';
 import { CTypeError } from './errors.js';
+import { HOST } from '../targets/index.js';
 
 /** Largest object we lay out: keeps every bit offset a safe integer. */
 const MAX_SIZE = 2 ** 48;
-/** `__attribute__((aligned))` without a number means the biggest useful alignment on x86-64. */
-export const DEFAULT_ALIGNED = 16;
+/** `__attribute__((aligned))` without a number means the biggest useful alignment on the target. */
+export const DEFAULT_ALIGNED = HOST.model.maxAlign;
+/** Whether unnamed bitfields' declared types raise a record's alignment (AAPCS: yes; x86-64 psABI: no). */
+const UNNAMED_BITFIELDS_ALIGN = HOST.model.unnamedBitfieldAligns;
 
 /** C spelling of `t` around an inner declarator, e.g. ("int", "(*)") -> "int (*)". */
 function spell(t: CType, inner: string): string {
@@ -153,10 +157,11 @@ function visibleNames(fields: readonly Field[]): string[] {
 }
 
 /**
- * Lays out a complete record following the SysV x86-64 psABI as GCC implements it:
+ * Lays out a complete record as GCC does on the target (SysV psABI, AAPCS64):
  * members at their natural (or requested) alignment, bitfields packed into units of their
- * declared type without straddling a unit boundary, unnamed bitfields not affecting the
- * record's alignment, zero-width bitfields aligning the next member, trailing padding to
+ * declared type without straddling a unit boundary, unnamed bitfields affecting the record's
+ * alignment only where the DataModel says so (AArch64: yes, x86-64: no), zero-width bitfields
+ * aligning the next member, trailing padding to
  * the record's alignment. `packed` drops member alignment to 1 (bitfields may then straddle).
  */
 export function makeRecord(
@@ -193,6 +198,7 @@ export function makeRecord(
     if (w === 0) {
       if (m.name) throw new CTypeError(`zero width for bit-field ${what}`);
       if (kind === 'struct') bits = alignUp(bits, t.align * 8);
+      if (UNNAMED_BITFIELDS_ALIGN && !packed) align = Math.max(align, t.align);
       return;
     }
     let pos = kind === 'union' ? 0 : bits;
@@ -203,8 +209,8 @@ export function makeRecord(
     if (m.name) {
       const offset = packed ? Math.floor(pos / 8) : Math.floor(pos / unitAlignBits) * t.align;
       fields.push(Object.freeze({ name: m.name, type: t, offset, bitOffset: pos - offset * 8, bitWidth: w }));
-      if (!packed) align = Math.max(align, t.align);
     }
+    if ((m.name || UNNAMED_BITFIELDS_ALIGN) && !packed) align = Math.max(align, t.align);
     bits = kind === 'union' ? Math.max(bits, w) : pos + w;
   });
   if (attrs.aligned !== undefined) {

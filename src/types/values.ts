@@ -90,7 +90,7 @@ function fromInteger(n: bigint, t: ScalarType | EnumType, where: string): unknow
     // Size-like types: any value C produced is valid, so one beyond 2^53 comes back as a bigint.
     case 'safe': return n > MAX_SAFE || n < -MAX_SAFE ? n : Number(n);
     default:
-      // Pointers: user-space addresses are below 2^47 on every x86-64 Linux, so a number holds them.
+      // Pointers: Linux user-space addresses are below 2^47 (x86-64) or 2^52 (AArch64), so a number holds them.
       if (n > MAX_SAFE) {
         throw new TrampfdRangeError(`${where}: ${t.name} value ${n} is not a safe integer; a JS number cannot hold it exactly`);
       }
