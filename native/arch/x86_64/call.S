@@ -34,11 +34,14 @@ trampfd_call:
         .cfi_offset %r12, -32
         movq %rdi, %rbx                 /* the frame survives the call in rbx */
         movl FRAME_STACK_SIZE(%rbx), %ecx  /* 32 bits: the upper half is not written */
+        testl %ecx, %ecx
+        jz 1f                           /* rep movsb costs ~4 ns even for zero bytes; rsp = rbp - 16 is aligned */
         subq %rcx, %rsp
         andq $-16, %rsp                 /* psABI: 16-byte aligned at the call */
         leaq FRAME_STACK(%rbx), %rsi
         movq %rsp, %rdi
         rep movsb
+1:
         movq FRAME_FPR + 0(%rbx), %xmm0
         movq FRAME_FPR + 8(%rbx), %xmm1
         movq FRAME_FPR + 16(%rbx), %xmm2
