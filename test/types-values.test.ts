@@ -5,6 +5,10 @@ import assert from 'node:assert/strict';
 import { cdef, parseTypeName, TypeScope } from '../dist/decl/index.js';
 import { readValue, TrampfdRangeError, TrampfdTypeError, writeValue } from '../dist/types/index.js';
 import type { CType } from '../dist/types/index.js';
+import { HOST } from '../dist/targets/index.js';
+
+/** Plain char is signed on x86-64 and unsigned on AArch64 (the target's DataModel). */
+const CHAR_SIGNED = HOST.model.charSigned;
 
 const scope = new TypeScope();
 const T = (name: string): CType => parseTypeName(name, scope);
@@ -17,11 +21,11 @@ function roundTrip(type: CType, value: unknown, at = 3): unknown {
 }
 
 const INT_EDGES: [string, (number | bigint)[]][] = [
-  ['char', [-128, -1, 0, 127]], ['signed char', [-128, 127]], ['unsigned char', [0, 255]],
+  ['char', CHAR_SIGNED ? [-128, -1, 0, 127] : [0, 127, 128, 255]], ['signed char', [-128, 127]], ['unsigned char', [0, 255]],
   ['short', [-32768, 32767]], ['unsigned short', [0, 65535]], ['int', [-2147483648, -1, 0, 2147483647]],
   ['unsigned int', [0, 4294967295]], ['int8_t', [-128, 127]], ['uint8_t', [0, 255]], ['int16_t', [-32768, 32767]],
   ['uint16_t', [0, 65535]], ['int32_t', [-2147483648, 2147483647]], ['uint32_t', [0, 4294967295]],
-  ['wchar_t', [-2147483648, 2147483647]], ['char16_t', [0, 65535]], ['char32_t', [0, 4294967295]],
+  ['wchar_t', HOST.model.wcharSigned ? [-2147483648, 2147483647] : [0, 4294967295]], ['char16_t', [0, 65535]], ['char32_t', [0, 4294967295]],
   ['int64_t', [-(2n ** 63n), -1n, 0n, 2n ** 63n - 1n]], ['uint64_t', [0n, 2n ** 64n - 1n]],
   ['long long', [-(2n ** 63n), 2n ** 63n - 1n]], ['unsigned long long', [0n, 2n ** 64n - 1n]],
   ['intmax_t', [-(2n ** 63n), 2n ** 63n - 1n]], ['uintmax_t', [0n, 2n ** 64n - 1n]],
@@ -39,7 +43,7 @@ test('integer edge values round-trip for every integer type', () => {
 
 test('just past each integer range is a RangeError naming where', () => {
   const cases: [string, unknown][] = [
-    ['char', 128], ['char', -129], ['unsigned char', -1], ['unsigned char', 256], ['short', 32768],
+    ['char', CHAR_SIGNED ? 128 : 256], ['char', CHAR_SIGNED ? -129 : -1], ['unsigned char', -1], ['unsigned char', 256], ['short', 32768],
     ['unsigned short', 65536], ['int', 2147483648], ['int', -2147483649], ['unsigned int', -1],
     ['unsigned int', 4294967296], ['int64_t', 2n ** 63n], ['int64_t', -(2n ** 63n) - 1n], ['uint64_t', -1n],
     ['uint64_t', 2n ** 64n], ['size_t', -1], ['size_t', 2 ** 53], ['long', 2 ** 53], ['long', -(2 ** 53)],
@@ -138,7 +142,7 @@ test('structs read to and write from plain objects; members left out are zero; e
   cdef(`struct inner { short s; double d; };
         struct outer { char c; struct inner in; int arr[3]; const char *p; };`, scope);
   const o = T('struct outer');
-  const value = { c: -1, in: { s: -32768, d: -0 }, arr: [1, -2, 3], p: 0 };
+  const value = { c: CHAR_SIGNED ? -1 : 255, in: { s: -32768, d: -0 }, arr: [1, -2, 3], p: 0 };
   const back = roundTrip(o, value) as typeof value;
   assert.deepEqual(back, value);
   assert.ok(Object.is(back.in.d, -0));
@@ -171,7 +175,7 @@ test('bitfields: every width, signed and unsigned, round-trip at their limits wi
   const pbf = T('struct pbf');
   const v = new DataView(new ArrayBuffer(pbf.size + 2));
   v.setUint8(pbf.size, 0xaa);
-  const pv = { a: -64, b: -(2n ** 59n), c: 7 };
+  const pv = { a: CHAR_SIGNED ? -64 : 127, b: -(2n ** 59n), c: 7 };
   writeValue(v, 0, pbf, pv, 'w');
   assert.deepEqual(readValue(v, 0, pbf), pv);
   assert.equal(v.getUint8(pbf.size), 0xaa);
@@ -207,7 +211,7 @@ test('anonymous members are promoted; unions write at most one member (none: zer
 
 test('char arrays take UTF-8 strings, NUL-padded, and refuse ones that do not fit', () => {
   const a = T('char[6]');
-  assert.deepEqual(roundTrip(a, 'hé'), [104, -61, -87, 0, 0, 0]);
+  assert.deepEqual(roundTrip(a, 'hé'), CHAR_SIGNED ? [104, -61, -87, 0, 0, 0] : [104, 195, 169, 0, 0, 0]);
   assert.deepEqual(roundTrip(T('uint8_t[3]'), 'abc'), [97, 98, 99]);
   assert.throws(() => writeValue(view(), 0, a, 'héllo!', 'w'), { message: 'w: string of 7 UTF-8 bytes does not fit in char[6]' });
   assert.throws(() => writeValue(view(), 0, T('int[2]'), 'ab', 'w'), TrampfdTypeError);
