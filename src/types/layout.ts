@@ -198,7 +198,8 @@ export function makeRecord(
     if (w === 0) {
       if (m.name) throw new CTypeError(`zero width for bit-field ${what}`);
       if (kind === 'struct') bits = alignUp(bits, t.align * 8);
-      if (UNNAMED_BITFIELDS_ALIGN && !packed) align = Math.max(align, t.align);
+      // AAPCS64 (as aarch64 gcc does it): a zero-width bitfield raises the alignment even when packed.
+      if (UNNAMED_BITFIELDS_ALIGN) align = Math.max(align, t.align);
       return;
     }
     let pos = kind === 'union' ? 0 : bits;
