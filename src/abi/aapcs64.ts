@@ -134,9 +134,6 @@ function planReturn(fn: FunctionType): ReturnPlan {
 
 /** Stages B and C for one argument: its pieces, and whether it travels by reference. */
 function planArgument(type: CType, c: Cursor): { pieces: Piece[]; byReference: boolean } {
-  // An empty struct (GNU C, size 0; C++ would give it size 1) takes no register and no stack:
-  // GCC rounds its size to 0 doublewords.
-  if (type.size === 0) return { pieces: [], byReference: false };
   const cls = classify(type);
   const byValue = (pieces: Piece[]) => ({ pieces, byReference: false });
   switch (cls.kind) {
@@ -157,7 +154,8 @@ function planArgument(type: CType, c: Cursor): { pieces: Piece[]; byReference: b
         return { pieces: [{ from: 0, size: DOUBLEWORD, to }], byReference: true };
       }
       const align = argumentAlign(type);
-      const words = Math.ceil(type.size / DOUBLEWORD); // B.5
+      // B.5. An empty struct (GNU C, size 0; C++ gives it size 1) is 0 doublewords: no register, no stack.
+      const words = Math.ceil(type.size / DOUBLEWORD);
       if (c.ngrn + words <= ARG_GPRS) {
         // C.10 as GCC does it: only a 16-aligned composite that fits is moved to an even register.
         if (align === 16 && words === 2 && c.ngrn % 2 === 1) c.ngrn++;
