@@ -3,7 +3,7 @@
 // records x0..x8, d0..d7, sp and the outgoing stack; every piece of our plan must find its bytes
 // exactly there (and by-reference arguments a pointer to a copy). Returns likewise: an assembly
 // caller sets x8 to a buffer, calls a C function returning a pattern and records x0, x1, d0..d3.
-// Runs under qemu-aarch64 on any host; skipped where the cross compiler or qemu is missing.
+// Runs under qemu-aarch64 on other hosts, natively on AArch64 Linux; skipped without the compiler or qemu.
 // TRAMPFD_SEED reproduces a run (the seed is printed); TRAMPFD_GEN_COUNT sets the signature count.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -28,7 +28,9 @@ if (!Number.isSafeInteger(COUNT) || COUNT < 1) throw new Error(`TRAMPFD_GEN_COUN
 const STACK_BYTES = 512;
 /** Signatures per C file: files compile in parallel, two at a time (two shared cores). */
 const PER_FILE = 150;
-const CC = 'aarch64-linux-gnu-gcc';
+/** On an AArch64 Linux host the native gcc and the binary itself; elsewhere the cross gcc and qemu-user. */
+const NATIVE = process.platform === 'linux' && process.arch === 'arm64';
+const CC = NATIVE ? 'gcc' : 'aarch64-linux-gnu-gcc';
 const QEMU = 'qemu-aarch64';
 
 // ---- random signatures ---------------------------------------------------------------------------
@@ -398,7 +400,7 @@ function coverage(plans: readonly CallPlan[]): Record<string, number> {
 }
 
 function toolsMissing(): string | false {
-  for (const [tool, arg] of [[CC, '--version'], [QEMU, '-version']] as const) {
+  for (const [tool, arg] of NATIVE ? [[CC, '--version']] as const : [[CC, '--version'], [QEMU, '-version']] as const) {
     if (spawnSync(tool, [arg]).status !== 0) return `needs ${tool} (CI installs gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, qemu-user)`;
   }
   return false;
@@ -422,7 +424,8 @@ test(`plans match where aarch64 GCC -O1 puts arguments and results, ${COUNT} ran
       const src = join(dir, `abi${first}.c`);
       writeFileSync(src, program(part, first, recs));
       await run(CC, ['-std=gnu11', '-O1', '-w', '-static', '-o', join(dir, `abi${first}`), src], { maxBuffer: 1 << 26 });
-      const { stdout } = await run(QEMU, [join(dir, `abi${first}`)], { maxBuffer: 1 << 28 });
+      const binary = join(dir, `abi${first}`);
+      const { stdout } = await (NATIVE ? run(binary, [], { maxBuffer: 1 << 28 }) : run(QEMU, [binary], { maxBuffer: 1 << 28 }));
       return { recs, out: stdout.trim().split('\n').map((l) => JSON.parse(l) as Output) };
     };
     const results = [];
