@@ -2,12 +2,16 @@
 import type { FunctionType } from '../types/ctype.js';
 import type { ArgPlan, CallPlan, Location, Piece } from './plan.js';
 
-/** Register names per ABI: argument gprs/fprs, return gprs/fprs. Unknown ABIs print gpr0, fpr0. */
+/**
+ * Register names per ABI: argument gprs/fprs (a memory return's pointer is an argument gpr),
+ * return gprs/fprs, and whether calls pass a vector count (`al=`). Unknown ABIs print gpr0, fpr0.
+ */
 interface RegisterNames {
   readonly argGpr: readonly string[];
   readonly argFpr: readonly string[];
   readonly retGpr: readonly string[];
   readonly retFpr: readonly string[];
+  readonly vectorCount: boolean;
 }
 
 const XMM = ['xmm0', 'xmm1', 'xmm2', 'xmm3', 'xmm4', 'xmm5', 'xmm6', 'xmm7'];
@@ -18,23 +22,36 @@ const REGISTER_NAMES: Readonly<Record<string, RegisterNames>> = {
     argFpr: XMM,
     retGpr: ['rax', 'rdx'],
     retFpr: ['xmm0', 'xmm1'],
+    vectorCount: true,
+  },
+  // x8 (gpr 8) only ever carries a memory return's address. v<n> holds a float in s<n>, a double in d<n>.
+  aapcs64: {
+    argGpr: ['x0', 'x1', 'x2', 'x3', 'x4', 'x5', 'x6', 'x7', 'x8'],
+    argFpr: ['v0', 'v1', 'v2', 'v3', 'v4', 'v5', 'v6', 'v7'],
+    retGpr: ['x0', 'x1'],
+    retFpr: ['v0', 'v1', 'v2', 'v3'],
+    vectorCount: false,
   },
 };
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * `name(params) -> ret: arg=where... ret=where [al=N] [stack=N]`. A piece prints as
- * `reg[from..to)`, with `sx`/`zx` after an extended one; stack pieces as `sp+offset[from..to)`;
- * an argument with no pieces (empty struct) as `-`; a memory return as `mem(rdi)`.
+ * `name(params) -> ret: arg=where... ret=where [al=N] [stack=N]` (al= only where the ABI has it).
+ * A piece prints as `reg[from..to)`, with `sx`/`zx` after an extended one; stack pieces as
+ * `sp+offset[from..to)`; an argument with no pieces (empty struct) as `-`; one passed by
+ * reference as `ref(where the pointer goes)`; a memory return as `mem(rdi)`.
  */
 export function describe(plan: CallPlan): string {
   const names = REGISTER_NAMES[plan.abi];
-  const parts = plan.args.map((a) => `${argLabel(plan.fn, a)}=${pieces(a.pieces, names, false)}`);
+  const parts = plan.args.map((a) => {
+    const where = pieces(a.pieces, names, false);
+    return `${argLabel(plan.fn, a)}=${a.byReference ? `ref(${where})` : where}`;
+  });
   const ret = plan.ret;
   if (ret.kind === 'regs') parts.push(`ret=${pieces(ret.pieces, names, true)}`);
   if (ret.kind === 'memory') parts.push(`ret=mem(${location(ret.pointer, names, false)})`);
-  if (plan.variadic) parts.push(`al=${plan.vectorCount}`);
+  if (plan.variadic && names?.vectorCount !== false) parts.push(`al=${plan.vectorCount}`);
   if (plan.stackSize > 0) parts.push(`stack=${plan.stackSize}`);
   return `${signature(plan.fn)}:${parts.map((p) => ` ${p}`).join('')}`;
 }

@@ -1,0 +1,452 @@
+// Area: abi/aapcs64. Purpose: ground truth from GCC for random signatures. A C caller
+// (aarch64-linux-gnu-gcc -O1, static) passes distinct byte patterns to an assembly probe that
+// records x0..x8, d0..d7, sp and the outgoing stack; every piece of our plan must find its bytes
+// exactly there (and by-reference arguments a pointer to a copy). Returns likewise: an assembly
+// caller sets x8 to a buffer, calls a C function returning a pattern and records x0, x1, d0..d3.
+// Runs under qemu-aarch64 on other hosts, natively on AArch64 Linux; skipped without the compiler or qemu.
+// TRAMPFD_SEED reproduces a run (the seed is printed); TRAMPFD_GEN_COUNT sets the signature count.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { plan } from '../dist/abi/aapcs64.js';
+import { describe } from '../dist/abi/index.js';
+import type { CallPlan, Location, Piece } from '../dist/abi/index.js';
+import type { CType, FunctionType, RecordType } from '../dist/types/ctype.js';
+import { SEED, rng } from './support-rng.js';
+import {
+  array, BOOL, DOUBLE, enumType, FLOAT, fn, INT, LLONG, LONG, pointer, PTR, recordSource, SCHAR,
+  SHORT, struct, UCHAR, UINT, ULONG, union, USHORT, VOID,
+} from './support-ctypes.js';
+
+const COUNT = Number(process.env.TRAMPFD_GEN_COUNT ?? 600);
+if (!Number.isSafeInteger(COUNT) || COUNT < 1) throw new Error(`TRAMPFD_GEN_COUNT must be a positive integer, got '${process.env.TRAMPFD_GEN_COUNT}'`);
+/** Outgoing stack bytes the probe can record; bigger signatures are drawn again. */
+const STACK_BYTES = 512;
+/** Signatures per C file: files compile in parallel, two at a time (two shared cores). */
+const PER_FILE = 150;
+/** On an AArch64 Linux host the native gcc and the binary itself; elsewhere the cross gcc and qemu-user. */
+const NATIVE = process.platform === 'linux' && process.arch === 'arm64';
+const CC = NATIVE ? 'gcc' : 'aarch64-linux-gnu-gcc';
+const QEMU = 'qemu-aarch64';
+
+// ---- random signatures ---------------------------------------------------------------------------
+const r = rng(SEED);
+const below = (n: number) => Math.floor(r() * n);
+const range = (lo: number, hi: number) => lo + below(hi - lo + 1);
+const chance = (p: number) => r() < p;
+const pick = <T>(xs: readonly T[]): T => xs[below(xs.length)]!;
+let tags = 0;
+const tag = (p: string) => `${p}${tags++}`;
+
+// Plain char is unsigned on AArch64: signatures spell signed/unsigned char explicitly.
+const color = enumType('color');
+const small = enumType('small', UCHAR);
+const INTS = [SCHAR, UCHAR, SHORT, USHORT, INT, UINT, LONG, ULONG, LLONG, color, small];
+const SCALARS = [...INTS, BOOL, FLOAT, DOUBLE, PTR, pointer(INT)];
+const MEMBER_SCALARS = [...INTS, FLOAT, DOUBLE, PTR]; // no bool inside records: their bytes are random
+const EMPTY = struct('empty', []);
+
+/** A homogeneous aggregate of `n` members of `base`, nested at random. */
+function hfaOf(base: CType, n: number, depth = 0): RecordType {
+  const specs: [string, CType][] = [];
+  let left = n;
+  while (left > 0) {
+    const k = range(1, left);
+    const roll = below(depth > 1 ? 2 : 4);
+    specs.push([`m${specs.length}`, k === 1 && roll === 0 ? base
+      : roll <= 1 ? array(base, k)
+      : roll === 2 ? hfaOf(base, k, depth + 1)
+      : array(hfaOf(base, 1, depth + 1), k)]);
+    if (chance(0.1)) specs.push([`e${specs.length}`, EMPTY]);
+    left -= k;
+  }
+  if (chance(0.12)) {
+    // A union of homogeneous members counts its biggest one.
+    return union(tag('hu'), [['a', struct(tag('h'), specs)], ['b', array(base, range(1, n))]]);
+  }
+  return struct(tag('h'), specs, chance(0.1) ? { packed: true } : {});
+}
+
+function smallScalars(maxSize: number): [string, CType][] {
+  const specs: [string, CType][] = [];
+  for (let i = range(1, 4); i > 0; i--) specs.push([`m${specs.length}`, pick(MEMBER_SCALARS)]);
+  return struct('probe', specs).size <= maxSize ? specs : smallScalars(maxSize);
+}
+
+function composite(): CType {
+  switch (below(14)) {
+    case 0: case 1: case 2: case 3:
+      return hfaOf(pick([FLOAT, DOUBLE]), range(1, 4));
+    case 4: // too many members, or mixed float and double: not an HFA
+      return chance(0.5) ? hfaOf(FLOAT, range(5, 9)) : struct(tag('fd'), [['f', hfaOf(FLOAT, range(1, 2))], ['d', DOUBLE]]);
+    case 5: case 6:
+      return struct(tag('s'), smallScalars(16));
+    case 7:
+      return struct(tag('l'), [...smallScalars(16), ['big', array(pick(MEMBER_SCALARS), range(2, 4))]]);
+    case 8: { // aligned(16) on the struct (ignored when passing) and on a member's type (not ignored)
+      const a16 = struct(tag('a'), smallScalars(pick([8, 16])), { aligned: 16 });
+      return pick([a16, struct(tag('w'), [['x', a16]]), struct(tag('w'), [['x', a16], ['y', INT]])]);
+    }
+    case 9:
+      return struct(tag('p'), [['c', pick([SCHAR, UCHAR])], ...smallScalars(pick([8, 15, 24]))], { packed: true });
+    case 10: { // named bitfields only: unnamed ones align records differently on AArch64 and x86-64
+      const bits: [string, CType, number][] = [];
+      for (let i = range(1, 4); i > 0; i--) {
+        const t = pick([INT, UINT, UCHAR, USHORT, LONG]);
+        bits.push([`b${i}`, t, range(1, t.size * 8)]);
+      }
+      return struct(tag('b'), [...(chance(0.5) ? [['f', FLOAT] as [string, CType]] : []), ...bits]);
+    }
+    case 11:
+      return union(tag('u'), smallScalars(chance(0.7) ? 16 : 32));
+    case 12:
+      return chance(0.5) ? EMPTY : struct(tag('fe'), [['a', FLOAT], ['e', EMPTY], ['b', FLOAT]]);
+    default:
+      return struct(tag('c'), [['c', array(pick([SCHAR, UCHAR]), range(1, 40))]]);
+  }
+}
+
+const valueType = () => (chance(0.55) ? pick(SCALARS) : composite());
+
+interface Case { f: FunctionType; extra: CType[] | undefined }
+
+function signature(i: number): Case {
+  const params: CType[] = [];
+  const lead = below(4); // sometimes use up the registers first so that the rest spills
+  if (lead === 1) params.push(...Array.from({ length: range(6, 8) }, () => pick(INTS)));
+  if (lead === 2) params.push(...Array.from({ length: range(6, 8) }, () => pick([FLOAT, DOUBLE])));
+  for (let n = range(0, 10); n > 0; n--) params.push(valueType());
+  const variadic = params.length > 0 && chance(0.15);
+  const extra = variadic ? Array.from({ length: range(0, 6) }, valueType) : undefined;
+  const c = { f: fn(`f${i}`, chance(0.2) ? VOID : valueType(), params, variadic), extra };
+  return plan(c.f, c.extra).stackSize <= STACK_BYTES ? c : signature(i);
+}
+
+// ---- C generation ------------------------------------------------------------------------------
+const STUBS = String.raw`
+#include <stdio.h>
+#include <string.h>
+#include <stddef.h>
+#include <stdint.h>
+unsigned char g_gpr[80], g_fpr[64], g_stack[${STACK_BYTES}], g_rgpr[16], g_rfpr[32];
+void dump_args(void);
+void grab_ret(void *fn, void *buf);
+__asm__(
+  ".text\n.globl dump_args\n.type dump_args,%function\ndump_args:\n"
+  "adrp x16, g_gpr\nadd x16, x16, :lo12:g_gpr\n"
+  "stp x0, x1, [x16]\nstp x2, x3, [x16, 16]\nstp x4, x5, [x16, 32]\nstp x6, x7, [x16, 48]\nstr x8, [x16, 64]\n"
+  "adrp x16, g_fpr\nadd x16, x16, :lo12:g_fpr\n"
+  "stp d0, d1, [x16]\nstp d2, d3, [x16, 16]\nstp d4, d5, [x16, 32]\nstp d6, d7, [x16, 48]\n"
+  "adrp x16, g_stack\nadd x16, x16, :lo12:g_stack\nmov x17, sp\nadrp x9, g_gpr\nadd x9, x9, :lo12:g_gpr\nstr x17, [x9, 72]\nmov x9, 0\n"
+  "1: ldr x10, [x17, x9]\nstr x10, [x16, x9]\nadd x9, x9, 8\ncmp x9, ${STACK_BYTES}\nb.lt 1b\nret\n"
+  ".globl grab_ret\n.type grab_ret,%function\ngrab_ret:\n"
+  "stp x29, x30, [sp, -16]!\nmov x29, sp\nmov x9, x0\nmov x8, x1\nmov x0, 0\nmov x1, 0\nblr x9\n"
+  "adrp x16, g_rgpr\nadd x16, x16, :lo12:g_rgpr\nstp x0, x1, [x16]\n"
+  "adrp x16, g_rfpr\nadd x16, x16, :lo12:g_rfpr\nstp d0, d1, [x16]\nstp d2, d3, [x16, 16]\n"
+  "ldp x29, x30, [sp], 16\nret\n");
+static void fill(void *p, size_t n, unsigned seed) {
+  unsigned char *c = p;
+  for (size_t i = 0; i < n; i++) c[i] = (unsigned char)((seed * 97u + i * 13u) % 251u + 3u);
+}
+static void hex(const void *p, size_t n) {
+  const unsigned char *c = p;
+  putchar('"');
+  for (size_t i = 0; i < n; i++) printf("%02x", c[i]);
+  putchar('"');
+}
+`;
+
+function cDecl(t: CType, name: string): string {
+  return t.kind === 'array' ? cDecl(t.element, `${name}[${t.length}]`) : `${t.name} ${name}`;
+}
+
+/** C definitions of every struct, union and enum reachable from `roots`, dependencies first. */
+function definitions(roots: readonly CType[], out: string[], seen: Set<CType>): void {
+  for (const t of roots) {
+    if (seen.has(t)) continue;
+    seen.add(t);
+    if (t.kind === 'array') definitions([t.element], out, seen);
+    if (t.kind === 'pointer') definitions([t.to], out, seen);
+    if (t.kind === 'enum') {
+      const packed = t.size === 1 ? ' __attribute__((packed))' : '';
+      out.push(`enum${packed} ${t.tag} { ${[...t.values.keys()].join(', ')} };`);
+    }
+    if (t.kind === 'struct' || t.kind === 'union') {
+      const src = recordSource.get(t)!;
+      definitions(src.specs.map((s) => s[1]), out, seen);
+      const members = src.specs.map(([n, ft, w]) => (w === undefined ? `${cDecl(ft, n)};` : `${ft.name} ${n} : ${w};`));
+      const attrs = [src.packed ? 'packed' : '', src.aligned ? `aligned(${src.aligned})` : ''].filter(Boolean);
+      out.push(`${t.name} { ${members.join(' ')} }${attrs.length ? ` __attribute__((${attrs.join(', ')}))` : ''};`);
+    }
+  }
+}
+
+const records = (t: CType): RecordType[] => {
+  if (t.kind === 'array') return records(t.element);
+  if (t.kind !== 'struct' && t.kind !== 'union') return [];
+  return [t, ...t.fields.flatMap((f) => records(f.type))];
+};
+
+/** C that prints the size, alignment, member offsets and bitfield bits GCC gives a record. */
+function layoutProbe(rec: RecordType): string {
+  const offs = rec.fields.filter((f) => f.bitWidth === undefined)
+    .map((f) => `printf(",%zu", offsetof(${rec.name}, ${f.name}));`).join(' ');
+  const bits = rec.fields.filter((f) => f.bitWidth !== undefined)
+    .map((f) => `{ ${rec.name} v; memset(&v, 0, sizeof v); v.${f.name} = -1; putchar(','); hex(&v, sizeof v); }`).join(' ');
+  return `printf("{\\"layout\\":\\"${rec.name}\\",\\"v\\":[%zu,%zu", sizeof(${rec.name}), _Alignof(${rec.name})); ${offs}` +
+    ` printf("],\\"bits\\":[\\"\\""); ${bits} printf("]}\\n");`;
+}
+
+const isBool = (t: CType) => t.kind === 'scalar' && t.rep === 'bool';
+
+function caseCode(i: number, p: CallPlan): string {
+  const f = p.fn;
+  const params = f.params.map((q) => q.type.name);
+  const proto = `${f.ret.name} (*)(${[...params, ...(f.variadic ? ['...'] : [])].join(', ') || 'void'})`;
+  const lines: string[] = [];
+  p.args.forEach((a, k) => {
+    lines.push(`${cDecl(a.type, `a${k}`)}; fill(&a${k}, sizeof a${k}, ${i * 64 + k}u);${isBool(a.type) ? ` a${k} = 1;` : ''}`);
+  });
+  lines.push(`memset(g_gpr, 0, sizeof g_gpr); memset(g_fpr, 0, sizeof g_fpr); memset(g_stack, 0, sizeof g_stack);`);
+  lines.push(`(void)((${proto})(void (*)(void))dump_args)(${p.args.map((_, k) => `a${k}`).join(', ')});`);
+  lines.push(`printf("{\\"case\\":${i},\\"gpr\\":"); hex(g_gpr, sizeof g_gpr); printf(",\\"fpr\\":"); hex(g_fpr, sizeof g_fpr);`);
+  lines.push(`printf(",\\"stack\\":"); hex(g_stack, ${p.stackSize}); printf(",\\"args\\":[");`);
+  p.args.forEach((_, k) => lines.push(`${k ? 'putchar(\',\'); ' : ''}hex(&a${k}, sizeof a${k});`));
+  lines.push('putchar(\']\');');
+  let helper = '';
+  const ret = f.ret;
+  if (ret.kind !== 'void') {
+    const init = `fill(&r, sizeof r, ${i * 64 + 63}u);${isBool(ret) ? ' r = 1;' : ''}`;
+    helper = `static ${ret.name} ret_${i}(void) { ${cDecl(ret, 'r')}; ${init} return r; }\n`;
+    lines.push(`{ ${cDecl(ret, 'r')}; ${init} unsigned char buf[${ret.size + 8}]; memset(buf, 0, sizeof buf); grab_ret((void *)ret_${i}, buf);`);
+    lines.push('printf(",\\"ret\\":{\\"gpr\\":"); hex(g_rgpr, 16); printf(",\\"fpr\\":"); hex(g_rfpr, 32);');
+    lines.push('printf(",\\"buf\\":"); hex(buf, sizeof r); printf(",\\"img\\":"); hex(&r, sizeof r); putchar(\'}\'); }');
+  }
+  return `${helper}static void case_${i}(void) {\n  ${lines.join('\n  ')}\n  printf("}\\n");\n}\n`;
+}
+
+function program(plans: readonly CallPlan[], first: number, recs: readonly RecordType[]): string {
+  const defs: string[] = [];
+  definitions(plans.flatMap((p) => [p.fn.ret, ...p.args.map((a) => a.type)]), defs, new Set());
+  return [
+    STUBS, ...defs,
+    ...plans.map((p, k) => caseCode(first + k, p)),
+    'int main(void) {',
+    ...recs.map((rec) => `  ${layoutProbe(rec)}`),
+    ...plans.map((_, k) => `  case_${first + k}();`),
+    '  return 0;\n}\n',
+  ].join('\n');
+}
+
+// ---- checking ------------------------------------------------------------------------------------
+const bytes = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
+const hexOf = (a: readonly number[]) => a.map((x) => x.toString(16).padStart(2, '0')).join('');
+
+/** Marks the bits of a value's image that carry data (not padding). */
+function significant(t: CType, off: number, m: Uint8Array): void {
+  switch (t.kind) {
+    case 'array':
+      for (let k = 0; k < t.length; k++) significant(t.element, off + k * t.element.size, m);
+      return;
+    case 'struct':
+    case 'union':
+      for (const f of t.fields) {
+        if (f.bitWidth === undefined) significant(f.type, off + f.offset, m);
+        else {
+          const first = (off + f.offset) * 8 + (f.bitOffset ?? 0);
+          for (let b = first; b < first + f.bitWidth; b++) m[b >> 3]! |= 1 << (b & 7);
+        }
+      }
+      return;
+    default:
+      m.fill(0xff, off, off + t.size);
+  }
+}
+
+/**
+ * The bytes a piece must carry: the value's significant bytes. An extended piece is checked on
+ * the value's own bytes only: AAPCS64 leaves the rest unspecified and GCC does not extend.
+ */
+function expected(t: CType, img: Uint8Array, piece: Piece): { want: number[]; mask: number[] } {
+  const m = new Uint8Array(t.size);
+  significant(t, 0, m);
+  const size = piece.extend ? t.size : piece.size;
+  const mask = Array.from({ length: size }, (_, k) => m[piece.from + k]!);
+  return { want: mask.map((mk, k) => img[piece.from + k]! & mk), mask };
+}
+
+function got(to: Location, regs: { gpr: Uint8Array; fpr: Uint8Array; stack?: Uint8Array }, mask: readonly number[]): number[] {
+  const base = to.kind === 'stack' ? to.offset : to.index * 8;
+  const src = to.kind === 'gpr' ? regs.gpr : to.kind === 'fpr' ? regs.fpr : regs.stack!;
+  return mask.map((mk, k) => (src[base + k] ?? 0) & mk);
+}
+
+/** Each register and stack byte is used by at most one piece (or the result pointer), within the ABI's registers. */
+function overlaps(p: CallPlan): string[] {
+  const used = new Map<string, string>();
+  const problems: string[] = [];
+  if (p.ret.kind === 'memory' && p.ret.pointer.kind !== 'stack') used.set(`${p.ret.pointer.kind}${p.ret.pointer.index}`, 'the result pointer');
+  p.args.forEach((a, k) => a.pieces.forEach((piece) => {
+    const to = piece.to;
+    if (to.kind !== 'stack' && (to.index < 0 || to.index > 7)) problems.push(`arg ${k}: ${to.kind} ${to.index} is not an argument register`);
+    const keys = to.kind === 'stack'
+      ? Array.from({ length: piece.size }, (_, b) => `sp+${to.offset + b}`)
+      : [`${to.kind}${to.index}`];
+    for (const key of keys) {
+      if (used.has(key)) problems.push(`arg ${k} and ${used.get(key)} both use ${key}`);
+      used.set(key, `arg ${k}`);
+    }
+    if (to.kind === 'stack' && to.offset + piece.size > p.stackSize) problems.push(`arg ${k} beyond stackSize ${p.stackSize}`);
+  }));
+  if (p.stackSize % 16 !== 0) problems.push(`stackSize ${p.stackSize} is not a multiple of 16`);
+  return problems;
+}
+
+interface Output {
+  case?: number; gpr: string; fpr: string; stack: string; args: string[];
+  ret?: { gpr: string; fpr: string; buf: string; img: string };
+  layout?: string; v?: number[]; bits?: string[];
+}
+
+function check(p: CallPlan, o: Output, problems: string[]): void {
+  const where = `${describe(p)}\n   `;
+  for (const x of overlaps(p)) problems.push(`${where}${x}`);
+  const regs = { gpr: bytes(o.gpr), fpr: bytes(o.fpr), stack: bytes(o.stack) };
+  p.args.forEach((a, k) => {
+    const img = bytes(o.args[k]!);
+    for (const piece of a.pieces) {
+      if (a.byReference) {
+        // The pointer's target is the caller's copy: the probe cannot follow it, but it must not be the value.
+        const have = got(piece.to, regs, Array(8).fill(0xff));
+        if (have.every((b) => b === 0)) problems.push(`${where}arg ${k}: no pointer at ${JSON.stringify(piece.to)}`);
+        continue;
+      }
+      const { want, mask } = expected(a.type, img, piece);
+      const have = got(piece.to, regs, mask);
+      if (hexOf(have) !== hexOf(want)) problems.push(`${where}arg ${k} piece ${JSON.stringify(piece)}: want ${hexOf(want)} have ${hexOf(have)}`);
+    }
+  });
+  if (p.ret.kind === 'memory') {
+    // The caller's result buffer is in its frame: the plan's pointer register must hold a stack address.
+    const word = (to: Location) => new DataView(Uint8Array.from(got(to, regs, Array(8).fill(0xff))).buffer).getBigUint64(0, true);
+    const sp = new DataView(regs.gpr.buffer).getBigUint64(72, true);
+    const ptr = word(p.ret.pointer);
+    if (ptr < sp || ptr >= sp + 0x10000n) problems.push(`${where}no result address in ${JSON.stringify(p.ret.pointer)}`);
+  }
+  const r = o.ret;
+  if (!r) return;
+  const img = bytes(r.img);
+  if (p.ret.kind === 'regs') {
+    for (const piece of p.ret.pieces) {
+      const { want, mask } = expected(p.ret.type, img, piece);
+      const have = got(piece.to, { gpr: bytes(r.gpr), fpr: bytes(r.fpr) }, mask);
+      if (hexOf(have) !== hexOf(want)) problems.push(`${where}ret piece ${JSON.stringify(piece)}: want ${hexOf(want)} have ${hexOf(have)}`);
+    }
+  }
+  if (p.ret.kind === 'memory') {
+    const { want, mask } = expected(p.ret.type, img, { from: 0, size: p.ret.type.size, to: { kind: 'stack', offset: 0 } });
+    if (hexOf(got({ kind: 'stack', offset: 0 }, { gpr: regs.gpr, fpr: regs.fpr, stack: bytes(r.buf) }, mask)) !== hexOf(want)) {
+      problems.push(`${where}the result was not written to the buffer at x8`);
+    }
+  }
+}
+
+/** The layout GCC reports must be the test helper's: else a failure would blame the planner wrongly. */
+function checkLayout(o: Output, recs: readonly RecordType[], problems: string[]): void {
+  const rec = recs.find((x) => x.name === o.layout)!;
+  const mine = [rec.size, rec.align, ...rec.fields.filter((f) => f.bitWidth === undefined).map((f) => f.offset)];
+  if (JSON.stringify(mine) !== JSON.stringify(o.v)) problems.push(`layout of ${rec.name}: gcc ${o.v} test helper ${mine}`);
+  rec.fields.filter((f) => f.bitWidth !== undefined).forEach((f, k) => {
+    const m = new Uint8Array(rec.size);
+    significant({ ...rec, fields: [f] }, 0, m);
+    if (hexOf([...m]) !== o.bits![k + 1]) problems.push(`bits of ${rec.name}.${f.name}: gcc ${o.bits![k + 1]} test helper ${hexOf([...m])}`);
+  });
+}
+
+/** How often each rule the generator aims at fired: a generator that stops reaching one must fail. */
+function coverage(plans: readonly CallPlan[]): Record<string, number> {
+  const isRecord = (t: CType) => t.kind === 'struct' || t.kind === 'union';
+  const tally: Record<string, number> = {
+    'HFA in v registers': 0, 'HFA over 16 bytes on the stack': 0, 'by reference in a register': 0,
+    'by reference on the stack': 0, '16-aligned composite in registers': 0, 'composite on the stack': 0,
+    'empty struct': 0, 'float on the stack': 0, 'narrow integer on the stack': 0, 'variadic arguments': 0,
+    'result in memory': 0, 'HFA result': 0, 'composite result in x0/x1': 0,
+  };
+  const count = (k: string, yes: boolean) => { if (yes) tally[k]!++; };
+  for (const p of plans) {
+    for (const a of p.args) {
+      const first = a.pieces[0]?.to;
+      const rec = isRecord(a.type);
+      count('HFA in v registers', rec && first?.kind === 'fpr');
+      count('HFA over 16 bytes on the stack', rec && !a.byReference && a.type.size > 16 && first?.kind === 'stack');
+      count('by reference in a register', a.byReference && first?.kind === 'gpr');
+      count('by reference on the stack', a.byReference && first?.kind === 'stack');
+      count('16-aligned composite in registers', rec && a.type.align === 16 && first?.kind === 'gpr' && !a.byReference);
+      count('composite on the stack', rec && !a.byReference && a.type.size <= 16 && first?.kind === 'stack');
+      count('empty struct', a.type.size === 0);
+      count('float on the stack', a.type.kind === 'scalar' && a.type.rep === 'f32' && first?.kind === 'stack');
+      count('narrow integer on the stack', a.type.size < 4 && !rec && first?.kind === 'stack');
+    }
+    count('variadic arguments', p.args.length > p.fn.params.length);
+    count('result in memory', p.ret.kind === 'memory');
+    count('HFA result', p.ret.kind === 'regs' && isRecord(p.ret.type) && p.ret.pieces[0]?.to.kind === 'fpr');
+    count('composite result in x0/x1', p.ret.kind === 'regs' && isRecord(p.ret.type) && p.ret.pieces[0]?.to.kind === 'gpr');
+  }
+  return tally;
+}
+
+function toolsMissing(): string | false {
+  for (const [tool, arg] of NATIVE ? [[CC, '--version']] as const : [[CC, '--version'], [QEMU, '-version']] as const) {
+    if (spawnSync(tool, [arg]).status !== 0) return `needs ${tool} (CI installs gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, qemu-user)`;
+  }
+  return false;
+}
+
+const run = promisify(execFile);
+
+test(`plans match where aarch64 GCC -O1 puts arguments and results, ${COUNT} random signatures (seed ${SEED})`, { skip: toolsMissing() }, async (t) => {
+  const started = performance.now();
+  const plans = Array.from({ length: COUNT }, (_, i) => {
+    const c = signature(i);
+    return plan(c.f, c.extra);
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'trampfd-aapcs64-'));
+  const problems: string[] = [];
+  try {
+    const chunks = Array.from({ length: Math.ceil(COUNT / PER_FILE) }, (_, k) => k * PER_FILE);
+    const build = async (first: number) => {
+      const part = plans.slice(first, first + PER_FILE);
+      const recs = [...new Set(part.flatMap((p) => [p.fn.ret, ...p.args.map((a) => a.type)]).flatMap(records))];
+      const src = join(dir, `abi${first}.c`);
+      writeFileSync(src, program(part, first, recs));
+      await run(CC, ['-std=gnu11', '-O1', '-w', '-static', '-o', join(dir, `abi${first}`), src], { maxBuffer: 1 << 26 });
+      const binary = join(dir, `abi${first}`);
+      const { stdout } = await (NATIVE ? run(binary, [], { maxBuffer: 1 << 28 }) : run(QEMU, [binary], { maxBuffer: 1 << 28 }));
+      return { recs, out: stdout.trim().split('\n').map((l) => JSON.parse(l) as Output) };
+    };
+    const results = [];
+    for (let k = 0; k < chunks.length; k += 2) results.push(...await Promise.all(chunks.slice(k, k + 2).map(build)));
+    let seen = 0;
+    for (const { recs, out } of results) {
+      for (const o of out) {
+        if (o.layout !== undefined) checkLayout(o, recs, problems);
+        else {
+          check(plans[o.case!]!, o, problems);
+          seen++;
+        }
+      }
+    }
+    assert.equal(seen, COUNT, 'every case ran');
+    const tally = coverage(plans);
+    t.diagnostic(`coverage: ${JSON.stringify(tally)}`);
+    if (COUNT >= 300) assert.deepEqual(Object.keys(tally).filter((k) => tally[k] === 0), [], 'rules the generator never reached');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  t.diagnostic(`${COUNT} signatures in ${((performance.now() - started) / 1000).toFixed(1)} s; reproduce with TRAMPFD_SEED=${SEED} TRAMPFD_GEN_COUNT=${COUNT}`);
+  assert.deepEqual(problems.slice(0, 20), [], `${problems.length} problem(s); reproduce with TRAMPFD_SEED=${SEED}`);
+});
