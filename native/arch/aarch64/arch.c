@@ -25,7 +25,8 @@ __attribute__((weak, visibility("hidden"))) void *__dso_handle = &__dso_handle;
 #ifdef __GLIBC__
 /* glibc's pthread_atfork lives in libc_nonshared.a, whose objects carry no GNU property note: the
    linker then drops PAC from ours (only BTI can be forced). This is the same three-instruction
-   forwarder, built with our branch protection; the handlers go away with our object, as there. */
+   forwarder, built with our branch protection. (Without crtbeginS.o nothing would unregister the
+   handlers at dlclose; tramp.c makes the object RTLD_NODELETE, so it is never unloaded.) */
 extern int __register_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void), void *dso);
 int pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void));
 int pthread_atfork(void (*prepare)(void), void (*parent)(void), void (*child)(void)) {
