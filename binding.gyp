@@ -11,7 +11,7 @@
         "cflags": ["-fcf-protection"]
       }],
       ["target_arch=='arm64'", {
-        "cflags": ["-mbranch-protection=standard"]
+        "cflags": ["-mbranch-protection=standard", "-mno-outline-atomics"]
       }]
     ]
   },
@@ -33,7 +33,12 @@
         "native/arch/<(trampfd_arch)/call.S"
       ],
       "cflags!": ["-fno-exceptions"],
-      "ldflags": ["-lpthread"]
+      "ldflags": ["-lpthread"],
+      "conditions": [
+        ["target_arch=='arm64'", {
+          "ldflags": ["-nostartfiles", "-Wl,-z,force-bti"]
+        }]
+      ]
     },
     {
       "target_name": "trampfd-mdwe-exec",

@@ -1,6 +1,7 @@
 /* The JS face of the allocator: handles are data-entry addresses, validated on every use. */
 #include "js-tramp.h"
 #include "napi-util.h"
+#include "tramp-arch.h"
 #include "tramp.h"
 
 #include <stdint.h>
@@ -128,5 +129,9 @@ bool js_tramp_init(napi_env env, napi_value exports) {
     {"trampFree", js_free}, {"trampStats", js_stats}, {"trampForceImageMode", js_force_image},
     {"trampSelfTest", js_self_test}, {"trampSeal", js_seal},
   };
-  return export_all(env, exports, fns, (int)(sizeof fns / sizeof fns[0]));
+  /* archFeatures: the branch protections in force (tramp-arch.h), for `trampfd doctor`. */
+  napi_value features;
+  return export_all(env, exports, fns, (int)(sizeof fns / sizeof fns[0])) &&
+         napi_create_string_utf8(env, tramp_arch_features(), NAPI_AUTO_LENGTH, &features) == napi_ok &&
+         napi_set_named_property(env, exports, "archFeatures", features) == napi_ok;
 }

@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { release } from 'node:os';
 import { join } from 'node:path';
 import { loadedAddonPath, mdweExecPath, root } from './native/load.cjs';
+import { targetFor } from './targets/index.js';
 import type { CType, FunctionType } from './types/ctype.js';
 
 const USAGE = `Usage: trampfd <command> [options]
@@ -204,6 +205,10 @@ async function call(args: string[]): Promise<number> {
 interface Report {
   platform: string;
   arch: string;
+  /** trampfd's name for this CPU's target (native/arch/<target>), or null if it has none. */
+  target: string | null;
+  /** Branch protections in force (native/tramp-arch.h): on AArch64 "bti pac", "bti", "pac" or "". */
+  branchProtection: string;
   kernel: string;
   node: string;
   napi: string;
@@ -248,7 +253,7 @@ const PR_MDWE_REFUSE_EXEC_GAIN = 1;
 const SC_PAGESIZE = 30;
 const EINVAL = 22;
 
-function doctorReport(t: Api): Report {
+function doctorReport(t: Api, archFeatures: string): Report {
   const libc = t.load(null);
   const pageSize = libc.func('long sysconf(int name)')(SC_PAGESIZE) as number;
   const self = t.trampolines.selfTest(); // allocates, so the mode is decided
@@ -272,6 +277,8 @@ function doctorReport(t: Api): Report {
   return {
     platform: process.platform,
     arch: process.arch,
+    target: targetFor(process.arch)?.arch.name ?? null,
+    branchProtection: archFeatures,
     kernel: release(),
     node: process.version,
     napi: process.versions.napi ?? '?',
@@ -311,8 +318,17 @@ function printReport(r: Report): void {
     : `SELinux ${r.wx.selinux}${r.wx.denyExecmem === null ? '' : `, deny_execmem ${r.wx.denyExecmem ? 'on' : 'off'}`}`);
   wx.push(`seccomp ${r.wx.seccomp}${r.wx.seccomp === 'filter' ? ' (may deny W+X, e.g. systemd MemoryDenyWriteExecute=yes)' : ''}`);
   const enforced = r.wx.mdwe === 'enforced' || (r.wx.selinux === 'enforcing' && r.wx.denyExecmem === true);
+  const supported = r.platform === 'linux' && r.target !== null;
+  const features = r.branchProtection.split(' ');
   const lines: [string, string][] = [
-    ['platform', `${r.platform} ${r.arch}, kernel ${r.kernel}${r.platform === 'linux' && r.arch === 'x64' ? '' : ' (unsupported: trampfd runs on x86-64 Linux)'}`],
+    ['platform', `${r.platform} ${r.arch}, kernel ${r.kernel}, ${supported ? `target ${r.target}`
+      : 'unsupported: trampfd runs on x86-64 and AArch64 Linux'}`],
+    ...(r.target === 'aarch64' ? [['BTI/PAC', [
+      features.includes('bti') ? 'BTI on: trampoline tables are mapped PROT_BTI (a branch past a slot\'s bti c faults)'
+        : 'BTI off (this CPU has no BTI)',
+      features.includes('pac') ? 'PAC on: return addresses are signed (pac-ret)'
+        : 'PAC off (this CPU has no PAC, or the addon was built without pac-ret)',
+    ].join('; ')] as [string, string]] : []),
     ['node', `${r.node} (N-API ${r.napi})`],
     ['page size', `${r.pageSize} bytes`],
     ['addon', `${r.addon} (${r.prebuilt ? 'prebuilt' : 'built from source'})`],
@@ -334,7 +350,9 @@ async function doctor(args: string[]): Promise<number> {
   }
   const unknown = args.find((a) => a !== '--json');
   if (unknown !== undefined) throw new UsageError(`doctor: unknown option '${unknown}' (trampfd doctor --help)`);
-  const r = doctorReport(await api());
+  const t = await api();
+  const { addon } = await import('./native/addon.js');
+  const r = doctorReport(t, addon.archFeatures);
   if (args.includes('--json')) process.stdout.write(JSON.stringify(r, null, 2) + '\n');
   else printReport(r);
   return r.trampolines.selfTest ? 0 : 1;

@@ -33,9 +33,11 @@ function nodeInclude(): string {
 export const cc = process.env.TRAMPFD_CC ?? 'gcc';
 /** This process's target folder name (native/arch/<name>, test/c/<name>). */
 export const archName = HOST.arch.name;
-/** Branch-protection flags the addon is built with on this target. */
+/** Branch-protection flags the addon is built with on this target (binding.gyp). */
 export const archCflags: readonly string[] = archName === 'x86_64' ? ['-fcf-protection']
-  : archName === 'aarch64' ? ['-mbranch-protection=standard'] : [];
+  : archName === 'aarch64' ? ['-mbranch-protection=standard', '-mno-outline-atomics'] : [];
+/** Link flags that keep a shared library's BTI/PAC note on AArch64 (binding.gyp, native/arch/aarch64/arch.c). */
+export const archLdflags: readonly string[] = archName === 'aarch64' ? ['-nostartfiles', '-Wl,-z,force-bti'] : [];
 
 export function gcc(args: string[]): void {
   execFileSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
@@ -43,8 +45,8 @@ export function gcc(args: string[]): void {
 
 export interface TestSupport {
   targets(): { context: number; mix: number; stack: number };
-  /** kind 0: f(); 1: f(x); 8: f(1, 2, 3, 4, 5, 6, x, x + 1). */
-  call(address: number, kind: 0 | 1 | 8, x: bigint): bigint;
+  /** kind 0: f(); 1: f(x); 10: f(1, 2, 3, 4, 5, 6, 7, 8, x, x + 1) (x and x + 1 on the stack). */
+  call(address: number, kind: 0 | 1 | 10, x: bigint): bigint;
 }
 
 /** The test-only addon that calls native addresses (test/c/test-support.c). */
@@ -63,7 +65,7 @@ export function trampCheck(): { exe: string; lib: string } {
   const lib = join(dir, 'libtrampfd-check.so');
   const exe = join(dir, 'tramp-check');
   if (!existsSync(exe)) {
-    gcc(['-std=c11', '-O2', '-g', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', ...archCflags,
+    gcc(['-std=c11', '-O2', '-g', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', ...archCflags, ...archLdflags,
       '-Wl,-z,max-page-size=0x10000', '-Wl,-z,noexecstack', '-o', lib, '-I', join(repo, 'native/arch', archName),
       join(repo, 'native/tramp.c'), join(repo, 'native/arch', archName, 'arch.c'),
       join(repo, 'native/arch', archName, 'tramp.S'), '-lpthread']);

@@ -28,7 +28,7 @@ test('100,000 live trampolines: distinct addresses, a sample delivers the right 
   }
   // Arguments on the stack reach the target untouched.
   all[0]!.set(targets.stack, 11n);
-  assert.equal(native.call(all[0]!.address, 8, 40n), 40n * 1000n + 41n + 11n);
+  assert.equal(native.call(all[0]!.address, 10, 40n), 40n * 1000n + 41n + 11n);
   // Every slot's code is a read+execute copy of our own file; its data page is never executable.
   const text = readFileSync('/proc/self/maps', 'utf8');
   const maps = parseMaps(text);

@@ -60,6 +60,8 @@ export interface Addon {
   trampForceImageMode(): void;
   trampSeal(): void;
   trampSelfTest(): { ok: boolean; address: number };
+  /** Branch protections in force (native/tramp-arch.h): on AArch64 "bti pac", "bti", "pac" or "". */
+  archFeatures: string;
 }
 
 export const addon = loadAddon() as Addon;

@@ -7,11 +7,13 @@
 
 uint64_t target_context(void);
 uint64_t target_mix(uint64_t x);
-uint64_t target_stack(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+uint64_t target_stack(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t,
+                      uint64_t);
 
 typedef uint64_t (*fn0)(void);
 typedef uint64_t (*fn1)(uint64_t);
-typedef uint64_t (*fn8)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+typedef uint64_t (*fn10)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t,
+                         uint64_t);
 
 static napi_value num(napi_env env, double d) { napi_value v; napi_create_double(env, d, &v); return v; }
 static napi_value big(napi_env env, uint64_t x) { napi_value v; napi_create_bigint_uint64(env, x, &v); return v; }
@@ -35,7 +37,8 @@ static napi_value targets(napi_env env, napi_callback_info info) {
   return o;
 }
 
-/* call(address, kind, x): kind 0 calls f(), 1 calls f(x), 8 calls f(1..6, x, x + 1). */
+/* call(address, kind, x): kind 0 calls f(), 1 calls f(x), 10 calls f(1..8, x, x + 1): its last two
+   arguments are on the stack on x86-64 and AArch64 alike. */
 static napi_value call(napi_env env, napi_callback_info info) {
   size_t argc = 3;
   napi_value argv[3];
@@ -54,8 +57,8 @@ static napi_value call(napi_env env, napi_callback_info info) {
   switch (kind) {
     case 0: return big(env, ((fn0)a)());
     case 1: return big(env, ((fn1)a)(x));
-    case 8: return big(env, ((fn8)a)(1, 2, 3, 4, 5, 6, x, x + 1));
-    default: napi_throw_range_error(env, NULL, "kind must be 0, 1 or 8"); return NULL;
+    case 10: return big(env, ((fn10)a)(1, 2, 3, 4, 5, 6, 7, 8, x, x + 1));
+    default: napi_throw_range_error(env, NULL, "kind must be 0, 1 or 10"); return NULL;
   }
 }
 

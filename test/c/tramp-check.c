@@ -15,11 +15,13 @@
 
 uint64_t target_context(void);
 uint64_t target_mix(uint64_t x);
-uint64_t target_stack(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+uint64_t target_stack(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t,
+                      uint64_t);
 
 typedef uint64_t (*fn0)(void);
 typedef uint64_t (*fn1)(uint64_t);
-typedef uint64_t (*fn8)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t);
+typedef uint64_t (*fn10)(uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t, uint64_t,
+                         uint64_t);
 
 #define CHECK(cond, ...) do { if (!(cond)) { fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
   fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); exit(1); } } while (0)
@@ -66,7 +68,7 @@ static void scenario_million(size_t n) {
     else CHECK(((fn0)addr[i])() == ctx, "slot %zu gave the wrong context", i);
   }
   tramp_set(t[0], (void *)target_stack, (void *)5);
-  CHECK(((fn8)addr[0])(1, 2, 3, 4, 5, 6, 7, 8) == 7008 + 5, "stack arguments moved");
+  CHECK(((fn10)addr[0])(1, 2, 3, 4, 5, 6, 7, 8, 9, 10) == 9010 + 5, "stack arguments moved");
   qsort(addr, n, sizeof *addr, cmp_ptr);
   for (size_t i = 1; i < n; i++) CHECK(addr[i] != addr[i - 1], "duplicate address %#lx", (unsigned long)addr[i]);
   check_no_wx();

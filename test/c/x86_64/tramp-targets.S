@@ -24,15 +24,16 @@ target_mix:
         ret
         .size target_mix, . - target_mix
 
-/* uint64_t target_stack(a, b, c, d, e, f, g, h): the 7th and 8th arguments come from the
-   caller's stack, so the trampoline must not have moved it: returns g * 1000 + h + r10. */
+/* uint64_t target_stack(a, b, c, d, e, f, g, h, i, j): the 9th and 10th arguments come from the
+   caller's stack (7th to 10th are there), so the trampoline must not have moved it: returns
+   i * 1000 + j + r10. Ten arguments, so that they reach the stack on AArch64 too. */
         .globl target_stack
         .type target_stack, @function
 target_stack:
         endbr64
-        movq 8(%rsp), %rax
+        movq 24(%rsp), %rax
         imulq $1000, %rax, %rax
-        addq 16(%rsp), %rax
+        addq 32(%rsp), %rax
         addq %r10, %rax
         ret
         .size target_stack, . - target_stack
