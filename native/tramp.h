@@ -2,8 +2,9 @@
  *
  * A trampoline is a unique code address. Calling it enters `target` with every argument
  * register and the stack exactly as the caller left them, and `context` in the target's context
- * register: r10 on x86-64 (the static-chain register), x17 on AArch64 (IP1; the slot branches
- * through x16, so x16 is clobbered too; x8, x18 and the link register are untouched).
+ * register: r10 on x86-64 (the static-chain register; the slot jumps through r11, which is
+ * clobbered too), x17 on AArch64 (IP1; the slot branches through x16, which is clobbered too; x8,
+ * x18 and the link register are untouched).
  * Alloc, set and free are O(1) and thread-safe. A freed trampoline aborts the process with
  * a message naming it if it is still called; freed slots are quarantined before reuse. */
 #ifndef TRAMPFD_TRAMP_H

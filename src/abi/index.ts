@@ -3,6 +3,7 @@ import type { CType, FunctionType } from '../types/ctype.js';
 import { HOST } from '../targets/index.js';
 import { AbiError } from './errors.js';
 import type { CallPlan } from './plan.js';
+import * as aapcs64 from './aapcs64.js';
 import * as sysvX86_64 from './sysv-x86_64.js';
 
 export { describe } from './describe.js';
@@ -19,6 +20,7 @@ export interface Convention {
 /** The default convention of each target, by Arch name. */
 export const CONVENTIONS: Readonly<Record<string, Convention>> = Object.freeze({
   x86_64: { abi: sysvX86_64.ABI, plan: sysvX86_64.plan },
+  aarch64: { abi: aapcs64.ABI, plan: aapcs64.plan },
 });
 
 const host: Convention | undefined = CONVENTIONS[HOST.arch.name];

@@ -36,9 +36,11 @@ export interface ArgPlan {
 
 export type ReturnPlan =
   | { readonly kind: 'void' }
-  /** Pieces read from return registers: gpr index 0/1 = rax/rdx, fpr 0/1 = xmm0/xmm1. */
+  /** Pieces read from return registers, indices into the Arch's retGprs/retFprs (x86-64: rax, rdx /
+      xmm0, xmm1; AArch64: x0, x1 / v0..v3). */
   | { readonly kind: 'regs'; readonly type: CType; readonly pieces: readonly Piece[] }
-  /** Caller passes a buffer address in `pointer` (a gpr); the callee returns it in rax. */
+  /** Caller passes a buffer address in `pointer` (a gpr slot: rdi on x86-64, x8 on AArch64); an
+      x86-64 callee returns it in rax too (Arch.returnsResultPointer). */
   | { readonly kind: 'memory'; readonly type: CType; readonly pointer: Location };
 
 export interface CallPlan {
