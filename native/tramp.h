@@ -2,9 +2,11 @@
  *
  * A trampoline is a unique code address. Calling it enters `target` with every argument
  * register and the stack exactly as the caller left them, and `context` in the target's context
- * register: r10 on x86-64 (the static-chain register; the slot jumps through r11, which is
- * clobbered too), x17 on AArch64 (IP1; the slot branches through x16, which is clobbered too; x8,
- * x18 and the link register are untouched).
+ * register: r10 on x86-64 (the static-chain register), x17 on AArch64 (IP1; the slot branches
+ * through x16, which is clobbered too; x8, x18 and the link register are untouched).
+ * Setting a trampoline while other threads may be calling it is a race: such a call can pair the
+ * new target with the old context. Publish a trampoline's address only after tramp_set, and
+ * re-point a live one only where no call can be in flight (or allocate a new one).
  * Alloc, set and free are O(1) and thread-safe. A freed trampoline aborts the process with
  * a message naming it if it is still called; freed slots are quarantined before reuse. */
 #ifndef TRAMPFD_TRAMP_H

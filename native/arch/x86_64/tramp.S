@@ -14,11 +14,7 @@
         .section .note.GNU-stack, "", @progbits
 #endif
 
-/* endbr64 (4) + movq target(%rip),%r11 (7) + movq context(%rip),%r10 (7) + jmpq *%r11 (3) = 21
-   bytes, padded with int3. The target is loaded first: tramp_set stores the context, then the
-   target with release order, so a slot that sees a new target also sees its context (x86-64 keeps
-   loads in order); loading the context first could pair an old context with a new target. r11 is
-   a scratch register in the psABI, free at every call. */
+/* endbr64 (4) + movq disp(%rip),%r10 (7) + jmpq *disp(%rip) (6) = 17 bytes, padded with int3. */
         .section .text.trampfd_table, "ax", @progbits
         .balign TRAMP_TABLE_SIZE
         .globl tramp_file_table
@@ -27,13 +23,12 @@
 tramp_file_table:
         .rept TRAMP_SLOTS_PER_TABLE
 0:      endbr64
-        movq TRAMP_TABLE_SIZE + TRAMP_DATA_TARGET - 11(%rip), %r11
-        movq TRAMP_TABLE_SIZE + TRAMP_DATA_CONTEXT - 18(%rip), %r10
-        jmpq *%r11
-        .if . - 0b != 21
+        movq TRAMP_TABLE_SIZE + TRAMP_DATA_CONTEXT - 11(%rip), %r10
+        jmpq *TRAMP_TABLE_SIZE + TRAMP_DATA_TARGET - 17(%rip)
+        .if . - 0b != 17
         .error "file-table slot encoding changed: fix the displacements"
         .endif
-        .fill TRAMP_SLOT_SIZE - 21, 1, 0xcc
+        .fill TRAMP_SLOT_SIZE - 17, 1, 0xcc
         .endr
         .if . - tramp_file_table != TRAMP_TABLE_SIZE
         .error "file table must be exactly TRAMP_TABLE_SIZE bytes"
@@ -51,9 +46,8 @@ tramp_image_table:
         .set slot, 0
         .rept TRAMP_IMAGE_SLOTS
 0:      endbr64
-        movq tramp_image_data + slot * TRAMP_SLOT_SIZE + TRAMP_DATA_TARGET(%rip), %r11
         movq tramp_image_data + slot * TRAMP_SLOT_SIZE + TRAMP_DATA_CONTEXT(%rip), %r10
-        jmpq *%r11
+        jmpq *tramp_image_data + slot * TRAMP_SLOT_SIZE + TRAMP_DATA_TARGET(%rip)
         .if . - 0b > TRAMP_SLOT_SIZE
         .error "image-pool slot overflows TRAMP_SLOT_SIZE"
         .endif
