@@ -15,6 +15,7 @@ static void env_cleanup(void *arg) {
   js_callback_cleanup(e);
   if (e->dispatcher) napi_delete_reference(e->env, e->dispatcher);
   if (e->on_overflow) napi_delete_reference(e->env, e->on_overflow);
+  if (e->on_error) napi_delete_reference(e->env, e->on_error);
   if (e->exports) napi_delete_reference(e->env, e->exports);
   if (current_env == e) current_env = NULL;
   /* e itself stays: a foreign thread may still hold a closure pointing at it and must find

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 struct closure;
+struct cb_ops;
 
 /* A callback invocation from a thread that is not the environment's JS thread. */
 struct request {
@@ -35,6 +36,7 @@ struct env_state {
   uint8_t *base;           /* frame buffer (FRAME_BUFFER_SIZE bytes) */
   napi_ref dispatcher;     /* JS function that runs the callback whose frame is at CONTROL_TOP */
   napi_ref on_overflow;    /* JS function told (id, detached) when a callback's frame does not fit */
+  napi_ref on_error;       /* JS function given (exception, frame) when a native runner's callback threw */
   struct entry entry;      /* the innermost native entry on this environment's JS thread */
   int serving;             /* the JS thread waits in a blocking call, serving requests itself */
   napi_threadsafe_function wakeup; /* wakes the event loop to serve foreign-thread requests */
@@ -54,6 +56,7 @@ struct closure {
   uint32_t ret_slot;       /* frame slot whose word C must get back in RET_GPR (a hidden result
                               pointer), 0 for none: copied there even when JS cannot run */
   int warned;              /* the "called after its environment ended" line was written */
+  struct cb_ops *ops;      /* its native runner (js-cb-ops.c), or NULL: the JS runner runs it */
   struct closure *prev, *next;
 };
 

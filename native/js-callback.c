@@ -1,6 +1,7 @@
 /* Callbacks: closures behind static trampolines, run on their JS thread whichever thread calls. */
 #define _GNU_SOURCE
 #include "js-callback.h"
+#include "js-cb-ops.h"
 #include "env.h"
 #include "frame-layout.h"
 #include "napi-util.h"
@@ -78,12 +79,13 @@ void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int de
   if (c->ret_slot) memcpy(f + FRAME_RET_GPR, f + c->ret_slot, 8);
   struct entry *en = &e->entry;
   napi_status st;
+  /* A closure with a native runner runs in C (js-cb-ops.c); the others through the dispatcher. */
   if (!en->active) { /* entered from C that another addon called: a scope of our own */
     napi_handle_scope scope;
     napi_value fn;
     napi_open_handle_scope(e->env, &scope);
     napi_get_reference_value(e->env, e->dispatcher, &fn);
-    st = napi_call_function(e->env, fn, fn, 0, NULL, NULL);
+    st = c->ops ? cb_ops_run(e, c, top, fn) : napi_call_function(e->env, fn, fn, 0, NULL, NULL);
     napi_close_handle_scope(e->env, scope);
   } else {
     if (!en->dispatch_fn) napi_get_reference_value(e->env, e->dispatcher, &en->dispatch_fn); /* entry's scope */
@@ -92,7 +94,8 @@ void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int de
       napi_open_handle_scope(e->env, &en->batch);
       en->batch_count = 0;
     }
-    st = napi_call_function(e->env, en->dispatch_fn, en->dispatch_fn, 0, NULL, NULL);
+    st = c->ops ? cb_ops_run(e, c, top, en->dispatch_fn)
+                : napi_call_function(e->env, en->dispatch_fn, en->dispatch_fn, 0, NULL, NULL);
   }
   /* Refused with no exception pending: the environment is stopping (process.exit() runs atexit
      handlers before any cleanup hook), so JS cannot run any more; C got the zeros set above. */
@@ -169,20 +172,22 @@ static void wakeup_call_js(napi_env env, napi_value js_cb, void *context, void *
   leave_scope(e, saved);
 }
 
-/* cbInit(dispatcher, onOverflow): the JS function run for every callback of this environment, and
-   the one told (id, detached) when a callback's frame does not fit on the frame stack. */
+/* cbInit(dispatcher, onOverflow, onError): the JS function run for every callback of this
+   environment that has no native runner, the one told (id, detached) when a callback's frame does
+   not fit on the frame stack, and the one given (exception, frame) when a native runner's call threw. */
 static napi_value js_cb_init(napi_env env, napi_callback_info info) {
   struct env_state *e = current_env;
-  size_t argc = 2;
-  napi_value argv[2], name;
+  size_t argc = 3;
+  napi_value argv[3], name;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  napi_valuetype t0, t1;
-  if (argc != 2 || napi_typeof(env, argv[0], &t0) != napi_ok || t0 != napi_function ||
-      napi_typeof(env, argv[1], &t1) != napi_ok || t1 != napi_function)
-    return throw_type(env, CODE, "cbInit(dispatcher, onOverflow)");
+  napi_valuetype t[3];
+  for (size_t i = 0; i < 3; i++)
+    if (argc != 3 || napi_typeof(env, argv[i], &t[i]) != napi_ok || t[i] != napi_function)
+      return throw_type(env, CODE, "cbInit(dispatcher, onOverflow, onError)");
   if (e->dispatcher) return throw_error(env, CODE, "callbacks are already initialised in this environment");
   napi_create_reference(env, argv[0], 1, &e->dispatcher);
   napi_create_reference(env, argv[1], 1, &e->on_overflow);
+  napi_create_reference(env, argv[2], 1, &e->on_error);
   napi_create_string_utf8(env, "trampfd.callback", NAPI_AUTO_LENGTH, &name);
   if (napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, NULL, NULL, e, wakeup_call_js, &e->wakeup) != napi_ok)
     return throw_error(env, CODE, "cannot create the callback wake-up");
@@ -190,20 +195,21 @@ static napi_value js_cb_init(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* cbCreate(id, stackBytes, frameBytes, retSlot) -> the callback's code address. */
+/* cbCreate(id, stackBytes, frameBytes, retSlot[, record, fn, writeResult]) -> the callback's code
+   address; with the last three it runs natively (js-cb-ops.c). */
 static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   struct env_state *e = current_env;
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 7;
+  napi_value argv[7];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   uint32_t id, stack_bytes, frame_bytes, ret_slot;
-  if (argc != 4 || napi_get_value_uint32(env, argv[0], &id) != napi_ok ||
+  if ((argc != 4 && argc != 7) || napi_get_value_uint32(env, argv[0], &id) != napi_ok ||
       napi_get_value_uint32(env, argv[1], &stack_bytes) != napi_ok ||
       napi_get_value_uint32(env, argv[2], &frame_bytes) != napi_ok ||
       napi_get_value_uint32(env, argv[3], &ret_slot) != napi_ok ||
       stack_bytes > 65536 || frame_bytes < FRAME_STACK + stack_bytes || frame_bytes > FRAME_BUFFER_SIZE / 4 ||
       (ret_slot && ret_slot + 8 > FRAME_FN))
-    return throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot)");
+    return throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot[, record, fn, writeResult])");
   if (!e->dispatcher) return throw_error(env, CODE, "cbInit must come first");
   struct closure *c = calloc(1, sizeof *c);
   if (!c) return throw_error(env, CODE, "out of memory");
@@ -217,6 +223,11 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   c->stack_bytes = stack_bytes;
   c->frame_bytes = frame_bytes;
   c->ret_slot = ret_slot;
+  if (argc == 7 && !cb_ops_attach(env, c, argv[4], argv[5], argv[6])) {
+    tramp_free(c->tramp);
+    free(c);
+    return NULL;
+  }
   pthread_mutex_lock(&e->lock);
   c->next = e->closures;
   if (e->closures) e->closures->prev = c;
@@ -228,6 +239,7 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
 
 static void release(struct env_state *e, struct closure *c) {
   tramp_free(c->tramp); /* from now on the address traps */
+  if (c->ops) cb_ops_release(e->env, c->ops);
   if (c->prev) c->prev->next = c->next; else e->closures = c->next;
   if (c->next) c->next->prev = c->prev;
   free(c);

@@ -2,6 +2,7 @@
 import { plan } from './abi/index.js';
 import { pending, pins } from './codegen/call-state.js';
 import { frameOverflow, type TransientFactory } from './codegen/convert.js';
+import { nativeCallbacksActive, nativeShape, type NativeShape } from './codegen/native-callbacks.js';
 import { buildOps } from './codegen/ops.js';
 import { runnerFactory, type RunnerFactory } from './codegen/unmarshal.js';
 import { views, PENDING_WORD, TOP_WORD } from './codegen/frame.js';
@@ -49,7 +50,7 @@ function onOverflow(id: number, detached: boolean): void {
 }
 
 if (!shared.dispatcher) {
-  addon.cbInit(dispatch, onOverflow);
+  addon.cbInit(dispatch, onOverflow, onError);
   shared.dispatcher = true;
 }
 
@@ -62,6 +63,8 @@ interface Shape {
   /** Frame slot of a hidden result pointer that C must get back in rax, else 0. */
   readonly retSlot: number;
   readonly bind: RunnerFactory;
+  /** Set when C can run it (codegen/native-callbacks.ts). */
+  readonly native: NativeShape | undefined;
 }
 const shapes = new WeakMap<FunctionType, Shape>();
 
@@ -72,7 +75,7 @@ function shapeOf(type: FunctionType, name: string): Shape {
     const p = plan(type);
     const ops = buildOps(p, `callback ${name}`);
     s = { type, name, stackBytes: p.stackSize, frameBytes: ops.fixedSize, retSlot: ops.ret.kind === 'memory' && HOST.arch.returnsResultPointer ? ops.ret.pointerAt : 0,
-      bind: runnerFactory(ops, onError, transientCallback) };
+      bind: runnerFactory(ops, onError, transientCallback), native: nativeShape(ops, onError, transientCallback) };
     shapes.set(type, s);
   }
   return s;
@@ -84,16 +87,21 @@ export type CallbackFunction = (...args: any[]) => any;
 export class Callback {
   readonly pointer: number;
   readonly type: FunctionType;
+  /** @internal Whether C runs it (native/js-cb-ops.c) rather than its JS runner. */
+  readonly native: boolean;
   #live = true;
   #id: number;
 
   /** @internal use callback() */
   constructor(shape: Shape, fn: CallbackFunction) {
     const id = freeIds.pop() ?? table.length;
-    table[id] = shape.bind(fn);
+    table[id] = shape.bind(fn); // the native runner too runs it for an argument C cannot make
     names[id] = shape.name;
+    const native = shape.native && nativeCallbacksActive() ? shape.native : undefined;
     try {
-      this.pointer = addon.cbCreate(id, shape.stackBytes, shape.frameBytes, shape.retSlot);
+      this.pointer = native
+        ? addon.cbCreate(id, shape.stackBytes, shape.frameBytes, shape.retSlot, native.record, fn, native.writer())
+        : addon.cbCreate(id, shape.stackBytes, shape.frameBytes, shape.retSlot);
     } catch (e) {
       table[id] = undefined;
       freeIds.push(id);
@@ -101,6 +109,7 @@ export class Callback {
     }
     this.#id = id;
     this.type = shape.type;
+    this.native = native !== undefined;
   }
 
   get freed(): boolean {
