@@ -36,7 +36,9 @@ struct env_state {
   uint8_t *base;           /* frame buffer (FRAME_BUFFER_SIZE bytes) */
   napi_ref dispatcher;     /* JS function that runs the callback whose frame is at CONTROL_TOP */
   napi_ref on_overflow;    /* JS function told (id, detached) when a callback's frame does not fit */
-  napi_ref on_error;       /* JS function given (exception, frame) when a native runner's callback threw */
+  napi_ref on_error;       /* native runners (js-cb-ops.c): given (exception, frame) when a callback threw, */
+  napi_ref write_back;     /* (value, frame) for a result C does not accept, */
+  napi_ref released;       /* (id) when a callback freed while it ran has finished */
   struct entry entry;      /* the innermost native entry on this environment's JS thread */
   int serving;             /* the JS thread waits in a blocking call, serving requests itself */
   napi_threadsafe_function wakeup; /* wakes the event loop to serve foreign-thread requests */
@@ -53,9 +55,9 @@ struct closure {
   uint32_t id;             /* index in the JS callback table */
   uint32_t stack_bytes;    /* caller stack-argument bytes to copy into the JS frame */
   uint32_t frame_bytes;    /* the JS runner's whole frame: header, stack copy, scratch */
-  uint32_t ret_slot;       /* frame slot whose word C must get back in RET_GPR (a hidden result
+  uint16_t ret_slot;       /* frame slot whose word C must get back in RET_GPR (a hidden result
                               pointer), 0 for none: copied there even when JS cannot run */
-  int warned;              /* the "called after its environment ended" line was written */
+  uint16_t warned;         /* the "called after its environment ended" line was written */
   struct cb_ops *ops;      /* its native runner (js-cb-ops.c), or NULL: the JS runner runs it */
   struct closure *prev, *next;
 };

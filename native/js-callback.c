@@ -172,22 +172,21 @@ static void wakeup_call_js(napi_env env, napi_value js_cb, void *context, void *
   leave_scope(e, saved);
 }
 
-/* cbInit(dispatcher, onOverflow, onError): the JS function run for every callback of this
-   environment that has no native runner, the one told (id, detached) when a callback's frame does
-   not fit on the frame stack, and the one given (exception, frame) when a native runner's call threw. */
+/* cbInit(dispatcher, onOverflow): the JS function run for every callback of this environment that
+   has no native runner, and the one told (id, detached) when a callback's frame does not fit on
+   the frame stack. */
 static napi_value js_cb_init(napi_env env, napi_callback_info info) {
   struct env_state *e = current_env;
-  size_t argc = 3;
-  napi_value argv[3], name;
+  size_t argc = 2;
+  napi_value argv[2], name;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  napi_valuetype t[3];
-  for (size_t i = 0; i < 3; i++)
-    if (argc != 3 || napi_typeof(env, argv[i], &t[i]) != napi_ok || t[i] != napi_function)
-      return throw_type(env, CODE, "cbInit(dispatcher, onOverflow, onError)");
+  napi_valuetype t0, t1;
+  if (argc != 2 || napi_typeof(env, argv[0], &t0) != napi_ok || t0 != napi_function ||
+      napi_typeof(env, argv[1], &t1) != napi_ok || t1 != napi_function)
+    return throw_type(env, CODE, "cbInit(dispatcher, onOverflow)");
   if (e->dispatcher) return throw_error(env, CODE, "callbacks are already initialised in this environment");
   napi_create_reference(env, argv[0], 1, &e->dispatcher);
   napi_create_reference(env, argv[1], 1, &e->on_overflow);
-  napi_create_reference(env, argv[2], 1, &e->on_error);
   napi_create_string_utf8(env, "trampfd.callback", NAPI_AUTO_LENGTH, &name);
   if (napi_create_threadsafe_function(env, NULL, NULL, name, 0, 1, NULL, NULL, e, wakeup_call_js, &e->wakeup) != napi_ok)
     return throw_error(env, CODE, "cannot create the callback wake-up");
@@ -195,21 +194,21 @@ static napi_value js_cb_init(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* cbCreate(id, stackBytes, frameBytes, retSlot[, record, fn, writeResult]) -> the callback's code
-   address; with the last three it runs natively (js-cb-ops.c). */
+/* cbCreate(id, stackBytes, frameBytes, retSlot[, record, fn]) -> the callback's code address; with
+   a record it runs natively (js-cb-ops.c). */
 static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   struct env_state *e = current_env;
-  size_t argc = 7;
-  napi_value argv[7];
+  size_t argc = 6;
+  napi_value argv[6];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   uint32_t id, stack_bytes, frame_bytes, ret_slot;
-  if ((argc != 4 && argc != 7) || napi_get_value_uint32(env, argv[0], &id) != napi_ok ||
+  if ((argc != 4 && argc != 6) || napi_get_value_uint32(env, argv[0], &id) != napi_ok ||
       napi_get_value_uint32(env, argv[1], &stack_bytes) != napi_ok ||
       napi_get_value_uint32(env, argv[2], &frame_bytes) != napi_ok ||
       napi_get_value_uint32(env, argv[3], &ret_slot) != napi_ok ||
       stack_bytes > 65536 || frame_bytes < FRAME_STACK + stack_bytes || frame_bytes > FRAME_BUFFER_SIZE / 4 ||
       (ret_slot && ret_slot + 8 > FRAME_FN))
-    return throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot[, record, fn, writeResult])");
+    return throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot[, record, fn])");
   if (!e->dispatcher) return throw_error(env, CODE, "cbInit must come first");
   struct closure *c = calloc(1, sizeof *c);
   if (!c) return throw_error(env, CODE, "out of memory");
@@ -223,7 +222,7 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   c->stack_bytes = stack_bytes;
   c->frame_bytes = frame_bytes;
   c->ret_slot = ret_slot;
-  if (argc == 7 && !cb_ops_attach(env, c, argv[4], argv[5], argv[6])) {
+  if (argc == 6 && !cb_ops_attach(env, c, argv[4], argv[5])) {
     tramp_free(c->tramp);
     free(c);
     return NULL;
@@ -237,16 +236,19 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   return make_address(env, (uintptr_t)tramp_addr(c->tramp));
 }
 
-static void release(struct env_state *e, struct closure *c) {
+/* True when its native runner is running: that run ends it (js-cb-ops.c). */
+static bool release(struct env_state *e, struct closure *c) {
   tramp_free(c->tramp); /* from now on the address traps */
-  if (c->ops) cb_ops_release(e->env, c->ops);
+  bool running = c->ops && cb_ops_release(e->env, c->ops);
   if (c->prev) c->prev->next = c->next; else e->closures = c->next;
   if (c->next) c->next->prev = c->prev;
   free(c);
+  return running;
 }
 
-/* cbFree(address): the address is validated as a live trampoline whose target is our closure
-   entry and whose closure belongs to this environment, so no value can free foreign memory. */
+/* cbFree(address) -> whether the callback is running natively (its id is then released by that
+   run). The address is validated as a live trampoline whose target is our closure entry and whose
+   closure belongs to this environment, so no value can free foreign memory. */
 static napi_value js_cb_free(napi_env env, napi_callback_info info) {
   struct env_state *e = current_env;
   size_t argc = 1;
@@ -257,11 +259,14 @@ static napi_value js_cb_free(napi_env env, napi_callback_info info) {
   pthread_mutex_lock(&e->lock);
   tramp_t *t = tramp_from_address((uintptr_t)h);
   struct closure *c = t && tramp_target(t) == (void *)trampfd_closure_entry ? tramp_context(t) : NULL;
-  if (c && c->owner == e) release(e, c);
+  bool running = false;
+  if (c && c->owner == e) running = release(e, c);
   else c = NULL;
   pthread_mutex_unlock(&e->lock);
   if (!c) return throw_type(env, CODE, "not a live callback of this environment");
-  return NULL;
+  napi_value r;
+  napi_get_boolean(env, running, &r);
+  return r;
 }
 
 /* The environment is ending (worker exit, process exit). Its closures stay, and so do their

@@ -3,7 +3,7 @@
    it has and where in the frame it is, and where the result goes; C makes the JS arguments,
    calls the user's function itself and stores an exactly accepted result. An argument it cannot
    make runs the whole callback on the JS runner; a result it does not accept goes to the JS
-   runner's result writer; an exception goes to the JS onError. So errors are the JS path's own. */
+   result writer (writeBack); an exception goes to the JS onError. So errors are the JS path's own. */
 #include "js-cb-ops.h"
 #include "env.h"
 #include "frame-layout.h"
@@ -29,40 +29,46 @@ struct cb_arg {
 
 struct cb_ops {
   uint32_t nargs, ret, ret_at;
+  uint32_t id;             /* the callback's id, released by the run that outlives its free() */
   uint32_t busy;           /* runs in progress (JS thread only) */
-  int orphaned;            /* its callback was freed while it ran: the last run frees it */
+  int orphaned;            /* its callback was freed while it ran: the last run ends it */
   napi_ref fn;             /* the user's function */
-  napi_ref write_result;   /* (value, f) => the JS runner's result writer; NULL for void */
   struct cb_arg args[];
 };
 
 static void free_ops(napi_env env, struct cb_ops *o) {
   napi_delete_reference(env, o->fn);
-  if (o->write_result) napi_delete_reference(env, o->write_result);
   free(o);
 }
 
-void cb_ops_release(napi_env env, struct cb_ops *o) {
-  if (o->busy) o->orphaned = 1;
-  else free_ops(env, o);
+bool cb_ops_release(napi_env env, struct cb_ops *o) {
+  if (o->busy) {
+    o->orphaned = 1;
+    return true;
+  }
+  free_ops(env, o);
+  return false;
 }
 
-bool cb_ops_attach(napi_env env, struct closure *c, napi_value record, napi_value fn, napi_value write_result) {
+bool cb_ops_attach(napi_env env, struct closure *c, napi_value record, napi_value fn) {
   napi_typedarray_type type;
   size_t words = 0;
   void *data = NULL;
   bool is = false;
-  napi_valuetype ft, wt;
+  napi_valuetype ft;
   if (napi_is_typedarray(env, record, &is) != napi_ok || !is ||
       napi_get_typedarray_info(env, record, &type, &words, &data, NULL, NULL) != napi_ok || type != napi_int32_array ||
-      napi_typeof(env, fn, &ft) != napi_ok || ft != napi_function || napi_typeof(env, write_result, &wt) != napi_ok ||
-      (wt != napi_function && wt != napi_null)) {
-    throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot, Int32Array record, fn, writeResult)");
+      napi_typeof(env, fn, &ft) != napi_ok || ft != napi_function) {
+    throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot, Int32Array record, fn)");
+    return false;
+  }
+  if (!c->owner->released) {
+    throw_error(env, CODE, "cbOpsInit must come first");
     return false;
   }
   const int32_t *w = data;
   if (words < H_WORDS || w[H_NARGS] < 0 || w[H_NARGS] > MAX_ARGS || words != H_WORDS + (size_t)w[H_NARGS] * A_WORDS ||
-      w[H_RET] < 0 || w[H_RET] >= S_COUNT || (w[H_RET] != S_VOID) != (wt == napi_function) ||
+      w[H_RET] < 0 || w[H_RET] >= S_COUNT ||
       (w[H_RET] != S_VOID && (w[H_RET_AT] < FRAME_RET_GPR || w[H_RET_AT] + 8 > FRAME_RET_GPR + FRAME_RET_SIZE))) {
     throw_type(env, CODE, "cbCreate: malformed record");
     return false;
@@ -76,6 +82,7 @@ bool cb_ops_attach(napi_env env, struct closure *c, napi_value record, napi_valu
   o->nargs = n;
   o->ret = (uint32_t)w[H_RET];
   o->ret_at = (uint32_t)w[H_RET_AT];
+  o->id = c->id;
   for (uint32_t i = 0; i < n; i++) {
     const int32_t *a = w + H_WORDS + i * A_WORDS;
     if (a[A_STORE] <= S_VOID || a[A_STORE] >= S_COUNT || a[A_AT] < 0 || (uint32_t)a[A_AT] + 8 > c->frame_bytes) {
@@ -86,7 +93,6 @@ bool cb_ops_attach(napi_env env, struct closure *c, napi_value record, napi_valu
     o->args[i] = (struct cb_arg){(uint8_t)a[A_STORE], (uint32_t)a[A_AT]};
   }
   napi_create_reference(env, fn, 1, &o->fn);
-  if (wt == napi_function) napi_create_reference(env, write_result, 1, &o->write_result);
   c->ops = o;
   return true;
 }
@@ -171,13 +177,14 @@ static bool put_result(napi_env env, uint32_t store, uint8_t *p, napi_value r) {
   }
 }
 
-static void call_js(napi_env env, napi_ref ref, napi_value a, uint32_t top) {
+/* Calls the JS function `ref` with `a` (if not NULL) and the number `n`. */
+static void call_js(napi_env env, napi_ref ref, napi_value a, uint32_t n) {
   napi_value fn, undef, argv[2];
   napi_get_reference_value(env, ref, &fn);
   napi_get_undefined(env, &undef);
   argv[0] = a;
-  napi_create_uint32(env, top, &argv[1]);
-  napi_call_function(env, undef, fn, 2, argv, NULL);
+  napi_create_uint32(env, n, &argv[a ? 1 : 0]);
+  napi_call_function(env, undef, fn, a ? 2 : 1, argv, NULL);
 }
 
 napi_status cb_ops_run(struct env_state *e, struct closure *c, uint32_t top, napi_value dispatch) {
@@ -196,7 +203,7 @@ napi_status cb_ops_run(struct env_state *e, struct closure *c, uint32_t top, nap
   o->busy++;
   napi_status st = napi_call_function(env, undef, fn, o->nargs, argv, &r);
   if (st == napi_ok) {
-    if (o->ret != S_VOID && !put_result(env, o->ret, f + o->ret_at, r)) call_js(env, o->write_result, r, top);
+    if (o->ret != S_VOID && !put_result(env, o->ret, f + o->ret_at, r)) call_js(env, e->write_back, r, top);
   } else {
     bool pending = false;
     napi_value ex;
@@ -208,6 +215,37 @@ napi_status cb_ops_run(struct env_state *e, struct closure *c, uint32_t top, nap
     }
   }
   *(uint32_t *)(e->base + CONTROL_TOP) = top;
-  if (--o->busy == 0 && o->orphaned) free_ops(env, o);
+  if (--o->busy == 0 && o->orphaned) {
+    call_js(env, e->released, NULL, o->id);
+    free_ops(env, o);
+  }
   return st;
+}
+
+/* cbOpsInit(onError, writeBack, released): what native runners hand to JS (see env.h). */
+static napi_value js_cb_ops_setup(napi_env env, napi_callback_info info) {
+  struct env_state *e = current_env;
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_valuetype t;
+  for (size_t i = 0; i < 3; i++)
+    if (argc != 3 || napi_typeof(env, argv[i], &t) != napi_ok || t != napi_function)
+      return throw_type(env, CODE, "cbOpsInit(onError, writeBack, released)");
+  if (e->released) return throw_error(env, CODE, "native callbacks are already initialised in this environment");
+  napi_create_reference(env, argv[0], 1, &e->on_error);
+  napi_create_reference(env, argv[1], 1, &e->write_back);
+  napi_create_reference(env, argv[2], 1, &e->released);
+  return NULL;
+}
+
+void js_cb_ops_cleanup(struct env_state *e) {
+  napi_ref *refs[] = {&e->on_error, &e->write_back, &e->released};
+  for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
+    if (*refs[i]) napi_delete_reference(e->env, *refs[i]);
+}
+
+bool js_cb_ops_init(napi_env env, napi_value exports) {
+  static const export_fn fns[] = {{"cbOpsInit", js_cb_ops_setup}};
+  return export_all(env, exports, fns, 1);
 }

@@ -2,7 +2,7 @@
 import { plan } from './abi/index.js';
 import { pending, pins } from './codegen/call-state.js';
 import { frameOverflow, type TransientFactory } from './codegen/convert.js';
-import { nativeCallbacksActive, nativeShape, type NativeShape } from './codegen/native-callbacks.js';
+import { nativeCallbacksActive, nativeShape, writeBack, type NativeShape } from './codegen/native-callbacks.js';
 import { buildOps } from './codegen/ops.js';
 import { runnerFactory, type RunnerFactory } from './codegen/unmarshal.js';
 import { views, PENDING_WORD, TOP_WORD } from './codegen/frame.js';
@@ -21,7 +21,7 @@ const { u32 } = views;
 const FLAG_DETACHED = 2;
 
 /** Live runners by id (shared by the ESM and CJS builds); the native closure carries the id. */
-const { table, freeIds, names } = shared;
+const { table, freeIds, names, writers, holds } = shared;
 
 /** Runs whichever callback native code entered; its frame is at CONTROL.TOP. */
 function dispatch(): void {
@@ -49,8 +49,17 @@ function onOverflow(id: number, detached: boolean): void {
   deliver(frameOverflow(`callback ${shared.names[id] ?? 'anonymous'}`), detached);
 }
 
+/** Id `id` is free for the next callback: its own was freed and is not running (natively). */
+function recycle(id: number): void {
+  table[id] = undefined;
+  writers[id] = undefined;
+  holds[id] = undefined;
+  freeIds.push(id);
+}
+
 if (!shared.dispatcher) {
-  addon.cbInit(dispatch, onOverflow, onError);
+  addon.cbInit(dispatch, onOverflow);
+  addon.cbOpsInit(onError, writeBack, recycle);
   shared.dispatcher = true;
 }
 
@@ -99,12 +108,12 @@ export class Callback {
     names[id] = shape.name;
     const native = shape.native && nativeCallbacksActive() ? shape.native : undefined;
     try {
+      writers[id] = native?.write;
       this.pointer = native
-        ? addon.cbCreate(id, shape.stackBytes, shape.frameBytes, shape.retSlot, native.record, fn, native.writer())
+        ? addon.cbCreate(id, shape.stackBytes, shape.frameBytes, shape.retSlot, native.record, fn)
         : addon.cbCreate(id, shape.stackBytes, shape.frameBytes, shape.retSlot);
     } catch (e) {
-      table[id] = undefined;
-      freeIds.push(id);
+      recycle(id);
       throw e;
     }
     this.#id = id;
@@ -119,10 +128,9 @@ export class Callback {
   /** Releases the trampoline; C calling it afterwards aborts with a message naming it. */
   free(): void {
     if (!this.#live) throw new CallbackError('callback already freed');
-    addon.cbFree(this.pointer);
+    const running = addon.cbFree(this.pointer); // then C recycles the id when that run ends
     this.#live = false;
-    table[this.#id] = undefined;
-    freeIds.push(this.#id);
+    if (!running) recycle(this.#id);
   }
 
   /** For transient callbacks: free after the call that made them. */

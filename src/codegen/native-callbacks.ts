@@ -2,29 +2,30 @@
 // every invocation (native/js-cb-ops.c): C makes the JS arguments from the frame, calls the user's
 // function itself and stores the result, so no JS bytecode runs per callback. Used where JS is
 // slower — no JIT (node --jitless) — or when TRAMPFD_NATIVE_OPS=1 forces it. C accepts only the
-// plain forms; an argument it cannot make runs the JS runner instead, a result it does not accept
-// goes to the JS runner's result writer made here, which then converts (or throws) exactly as the
-// JS runner does.
+// plain forms; an argument it cannot make runs the JS runner instead, and a result it does not
+// accept comes back here (writeBack), where the JS runner's own writer converts or throws it.
+import { shared } from '../native/shared.js';
 import { codegenSettings } from './compile.js';
 import type { TransientFactory } from './convert.js';
+import { FRAME, views } from './frame.js';
 import { code, nativeOpsActive } from './native-ops.js';
 import type { CallOps } from './ops.js';
 import { exactStore } from './slots.js';
-import { failResult, writeResult, type ResultHold } from './unmarshal.js';
+import { failResult, writeResult } from './unmarshal.js';
+
+const { u32 } = views;
+const { writers, holds } = shared;
 
 /** The record layout native/js-cb-ops.c reads: header words, then A.WORDS per argument. */
 const H = { NARGS: 0, RET: 1, RET_AT: 2, WORDS: 3 };
 const A = { STORE: 0, AT: 1, WORDS: 2 };
 const MAX_ARGS = 32;
 
-/** (value, f): stores a result C did not accept into the frame at `f`; never throws. */
-export type ResultWriter = (v: unknown, f: number) => void;
-
-/** What a callback shape needs to run natively: its record, and a result writer per callback. */
+/** What a callback shape needs to run natively. */
 export interface NativeShape {
   readonly record: Int32Array;
-  /** A writer with its own hold for returned strings (null for a void result). */
-  readonly writer: () => ResultWriter | null;
+  /** Stores result `v` of callback `id` into its frame at `f` as the JS runner does; never throws. */
+  readonly write: (v: unknown, f: number, id: number) => void;
 }
 
 /** The forms C handles: scalar arguments, a scalar or void result. */
@@ -61,17 +62,19 @@ export function nativeShape(
 ): NativeShape | undefined {
   if (!nativeCallbackEligible(ops)) return undefined;
   const ret = ops.ret;
-  const writer = (): ResultWriter | null => {
-    if (ret.kind === 'void') return null;
-    const hold: ResultHold = { buffer: undefined };
-    return (v, f) => {
-      try {
-        writeResult(ret, f, v, hold, transient);
-      } catch (e) {
-        failResult(ret, f);
-        onError(e, f);
-      }
-    };
+  const write = (v: unknown, f: number, id: number): void => {
+    try {
+      writeResult(ret, f, v, (holds[id] ??= { buffer: undefined }), transient);
+    } catch (e) {
+      failResult(ret, f);
+      onError(e, f);
+    }
   };
-  return { record: callbackRecord(ops), writer };
+  return { record: callbackRecord(ops), write };
+}
+
+/** C did not accept the result of the callback whose frame is at `f` (its id is in the frame). */
+export function writeBack(v: unknown, f: number): void {
+  const id = u32[(f + FRAME.CLOSURE) >> 2]!;
+  writers[id]!(v, f, id);
 }
