@@ -77,7 +77,7 @@ test('under --jitless the native runner is the default, with NODE_OPTIONS too; T
   const probe = `import('./dist/index.js').then(({ callback, fnptr }) => { const cb = callback('int f(int)', (x) => x * 2);
     console.log(cb.native ? 'native' : 'js', fnptr(cb.pointer, 'int f(int)')(21)); });`;
   const run = (flags: string[], env: Record<string, string> = {}): string => {
-    const r = spawnSync(process.execPath, [...flags, '-e', probe], { env: { ...process.env, TRAMPFD_NATIVE_OPS: '', ...env }, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [...flags, '-e', probe], { env: { ...process.env, TRAMPFD_NATIVE_OPS: '', TRAMPFD_INTERPRET: '', ...env }, encoding: 'utf8' });
     assert.equal(r.status, 0, r.stderr);
     return r.stdout.trim();
   };
