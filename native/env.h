@@ -26,6 +26,7 @@ struct entry {
   napi_value dispatch_fn;  /* the dispatcher, as a handle of that entry's own scope */
   napi_handle_scope batch; /* scope for the handles callbacks leave behind, renewed every CALLBACK_BATCH */
   uint32_t batch_count;
+  uint64_t batch_serial;   /* names that scope (never reused): native runners cache handles in it */
 };
 #define CALLBACK_BATCH 1024
 
@@ -47,6 +48,8 @@ struct env_state {
   struct request *head, *tail;
   struct closure *closures; /* live closures, released when the environment ends */
   int closing;             /* ended: closures stay, late calls return zeros */
+  uint64_t batches;        /* batch scopes opened so far */
+  napi_value undefined;    /* `undefined`: a root, valid in every scope */
 };
 
 struct closure {
@@ -76,7 +79,7 @@ extern __thread struct env_state *current_env __attribute__((tls_model("initial-
    it returns. */
 static inline struct entry enter_scope(struct env_state *e) {
   struct entry saved = e->entry;
-  e->entry = (struct entry){1, NULL, NULL, 0};
+  e->entry = (struct entry){1, NULL, NULL, 0, 0};
   return saved;
 }
 static inline void leave_scope(struct env_state *e, struct entry saved) {

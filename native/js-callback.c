@@ -63,6 +63,19 @@ static void overflow(struct env_state *e, struct closure *c, uint8_t *frame, int
   napi_close_handle_scope(e->env, scope);
 }
 
+/* Frame words move as 8-byte words: the closure entry stored them so, and a wider load of narrower
+   stores would stall store forwarding on every callback. */
+static inline void copy_words(uint8_t *to, const uint8_t *from, size_t n) {
+  for (size_t i = 0; i < n; i += 8) {
+    uint64_t w;
+    memcpy(&w, from + i, 8);
+    *(volatile uint64_t *)(to + i) = w; /* volatile: not merged into wider stores */
+  }
+}
+static inline void zero_words(uint8_t *to, size_t n) {
+  for (size_t i = 0; i < n; i += 8) *(volatile uint64_t *)(to + i) = 0;
+}
+
 void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int detached) {
   uint8_t *base = e->base;
   uint32_t top = control(e, CONTROL_TOP);
@@ -71,11 +84,11 @@ void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int de
     return;
   }
   uint8_t *f = base + top;
-  memcpy(f + FRAME_GPR, frame + FRAME_GPR, FRAME_FN - FRAME_GPR); /* argument registers */
+  copy_words(f + FRAME_GPR, frame + FRAME_GPR, FRAME_FN - FRAME_GPR); /* argument registers */
   if (c->stack_bytes) memcpy(f + FRAME_STACK, *(uint8_t **)(frame + FRAME_CALLER_SP), c->stack_bytes);
   *(uint32_t *)(f + FRAME_CLOSURE) = c->id;
   *(uint32_t *)(f + FRAME_FLAGS) = detached ? CALLBACK_DETACHED : 0;
-  memset(f + FRAME_RET_GPR, 0, FRAME_RET_SIZE); /* what C receives if JS cannot run */
+  zero_words(f + FRAME_RET_GPR, FRAME_RET_SIZE); /* what C receives if JS cannot run */
   if (c->ret_slot) memcpy(f + FRAME_RET_GPR, f + c->ret_slot, 8);
   struct entry *en = &e->entry;
   napi_status st;
@@ -93,6 +106,7 @@ void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int de
       if (en->batch) napi_close_handle_scope(e->env, en->batch);
       napi_open_handle_scope(e->env, &en->batch);
       en->batch_count = 0;
+      en->batch_serial = ++e->batches;
     }
     st = c->ops ? cb_ops_run(e, c, top, en->dispatch_fn)
                 : napi_call_function(e->env, en->dispatch_fn, en->dispatch_fn, 0, NULL, NULL);
@@ -102,7 +116,7 @@ void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int de
   bool pending = true;
   if (__builtin_expect(st != napi_ok, 0) && napi_is_exception_pending(e->env, &pending) == napi_ok && !pending)
     report_ended(c);
-  memcpy(frame + FRAME_RET_GPR, f + FRAME_RET_GPR, FRAME_RET_SIZE);
+  copy_words(frame + FRAME_RET_GPR, f + FRAME_RET_GPR, FRAME_RET_SIZE);
 }
 
 void serve_requests(struct env_state *e, int detached) {

@@ -33,6 +33,8 @@ struct cb_ops {
   uint32_t busy;           /* runs in progress (JS thread only) */
   int orphaned;            /* its callback was freed while it ran: the last run ends it */
   napi_ref fn;             /* the user's function */
+  uint64_t fn_batch;       /* the batch scope (entry.batch_serial) that holds fn_handle, or 0 */
+  napi_value fn_handle;
   struct cb_arg args[];
 };
 
@@ -195,8 +197,16 @@ napi_status cb_ops_run(struct env_state *e, struct closure *c, uint32_t top, nap
   for (uint32_t i = 0; i < o->nargs; i++)
     if (!make_arg(env, &o->args[i], f, &argv[i])) /* the JS runner, for the frame at TOP */
       return napi_call_function(env, dispatch, dispatch, 0, NULL, NULL);
-  napi_get_reference_value(env, o->fn, &fn);
-  napi_get_undefined(env, &undef);
+  struct entry *en = &e->entry;
+  if (en->active && en->batch_serial == o->fn_batch) {
+    fn = o->fn_handle;
+  } else {
+    napi_get_reference_value(env, o->fn, &fn);
+    o->fn_batch = en->active ? en->batch_serial : 0;
+    o->fn_handle = fn;
+  }
+  if (!e->undefined) napi_get_undefined(env, &e->undefined);
+  undef = e->undefined;
   /* As the JS runner: the frame stack grows past this frame while the function runs. Nothing of
      `c` is read after the call, which may free it (o stays until this run ends). */
   *(uint32_t *)(e->base + CONTROL_TOP) = top + c->frame_bytes;
