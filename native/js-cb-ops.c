@@ -194,10 +194,14 @@ napi_status cb_ops_run(struct env_state *e, struct closure *c, uint32_t top, nap
   struct cb_ops *o = c->ops;
   uint8_t *f = e->base + top;
   napi_value argv[MAX_ARGS], fn, undef, r;
+  struct entry *en = &e->entry;
+  bool pending = false;
+  /* Entered from C that another addon called, with its exception pending: JS cannot run, as the
+     dispatcher would find, and that exception is not this callback's to take. */
+  if (!en->active && napi_is_exception_pending(env, &pending) == napi_ok && pending) return napi_pending_exception;
   for (uint32_t i = 0; i < o->nargs; i++)
     if (!make_arg(env, &o->args[i], f, &argv[i])) /* the JS runner, for the frame at TOP */
       return napi_call_function(env, dispatch, dispatch, 0, NULL, NULL);
-  struct entry *en = &e->entry;
   if (en->active && en->batch_serial == o->fn_batch) {
     fn = o->fn_handle;
   } else {
@@ -215,7 +219,6 @@ napi_status cb_ops_run(struct env_state *e, struct closure *c, uint32_t top, nap
   if (st == napi_ok) {
     if (o->ret != S_VOID && !put_result(env, o->ret, f + o->ret_at, r)) call_js(env, e->write_back, r, top);
   } else {
-    bool pending = false;
     napi_value ex;
     if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
         napi_get_and_clear_last_exception(env, &ex) == napi_ok) {
