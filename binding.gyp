@@ -27,6 +27,7 @@
         "native/js-memory.c",
         "native/js-callback.c",
         "native/js-ops.c",
+        "native/js-cb-ops.c",
         "native/tramp.c",
         "native/arch/<(trampfd_arch)/arch.c",
         "native/arch/<(trampfd_arch)/tramp.S",

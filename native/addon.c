@@ -2,6 +2,7 @@
 #include "env.h"
 #include "js-call.h"
 #include "js-callback.h"
+#include "js-cb-ops.h"
 #include "js-dl.h"
 #include "js-memory.h"
 #include "js-ops.h"
@@ -15,6 +16,7 @@ static void env_cleanup(void *arg) {
   js_callback_cleanup(e);
   if (e->dispatcher) napi_delete_reference(e->env, e->dispatcher);
   if (e->on_overflow) napi_delete_reference(e->env, e->on_overflow);
+  js_cb_ops_cleanup(e);
   if (e->exports) napi_delete_reference(e->env, e->exports);
   if (current_env == e) current_env = NULL;
   /* e itself stays: a foreign thread may still hold a closure pointing at it and must find
@@ -38,7 +40,7 @@ NAPI_MODULE_INIT() {
   pthread_cond_init(&e->cond, NULL);
   current_env = e;
   if (!js_tramp_init(env, exports) || !js_call_init(env, exports, e) || !js_dl_init(env, exports) || !js_memory_init(env, exports) ||
-      !js_callback_init(env, exports) || !js_ops_init(env, exports))
+      !js_callback_init(env, exports) || !js_ops_init(env, exports) || !js_cb_ops_init(env, exports))
     return NULL;
   napi_add_env_cleanup_hook(env, env_cleanup, e);
   napi_create_reference(env, exports, 1, &e->exports);

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 struct closure;
+struct cb_ops;
 
 /* A callback invocation from a thread that is not the environment's JS thread. */
 struct request {
@@ -25,6 +26,7 @@ struct entry {
   napi_value dispatch_fn;  /* the dispatcher, as a handle of that entry's own scope */
   napi_handle_scope batch; /* scope for the handles callbacks leave behind, renewed every CALLBACK_BATCH */
   uint32_t batch_count;
+  uint64_t batch_serial;   /* names that scope (never reused): native runners cache handles in it */
 };
 #define CALLBACK_BATCH 1024
 
@@ -35,6 +37,9 @@ struct env_state {
   uint8_t *base;           /* frame buffer (FRAME_BUFFER_SIZE bytes) */
   napi_ref dispatcher;     /* JS function that runs the callback whose frame is at CONTROL_TOP */
   napi_ref on_overflow;    /* JS function told (id, detached) when a callback's frame does not fit */
+  napi_ref on_error;       /* native runners (js-cb-ops.c): given (exception, frame) when a callback threw, */
+  napi_ref write_back;     /* (value, frame) for a result C does not accept, */
+  napi_ref released;       /* (id) when a callback freed while it ran has finished */
   struct entry entry;      /* the innermost native entry on this environment's JS thread */
   int serving;             /* the JS thread waits in a blocking call, serving requests itself */
   napi_threadsafe_function wakeup; /* wakes the event loop to serve foreign-thread requests */
@@ -43,6 +48,8 @@ struct env_state {
   struct request *head, *tail;
   struct closure *closures; /* live closures, released when the environment ends */
   int closing;             /* ended: closures stay, late calls return zeros */
+  uint64_t batches;        /* batch scopes opened so far */
+  napi_value undefined;    /* `undefined`: a root, valid in every scope */
 };
 
 struct closure {
@@ -51,9 +58,10 @@ struct closure {
   uint32_t id;             /* index in the JS callback table */
   uint32_t stack_bytes;    /* caller stack-argument bytes to copy into the JS frame */
   uint32_t frame_bytes;    /* the JS runner's whole frame: header, stack copy, scratch */
-  uint32_t ret_slot;       /* frame slot whose word C must get back in RET_GPR (a hidden result
+  uint16_t ret_slot;       /* frame slot whose word C must get back in RET_GPR (a hidden result
                               pointer), 0 for none: copied there even when JS cannot run */
-  int warned;              /* the "called after its environment ended" line was written */
+  uint16_t warned;         /* the "called after its environment ended" line was written */
+  struct cb_ops *ops;      /* its native runner (js-cb-ops.c), or NULL: the JS runner runs it */
   struct closure *prev, *next;
 };
 
@@ -71,7 +79,7 @@ extern __thread struct env_state *current_env __attribute__((tls_model("initial-
    it returns. */
 static inline struct entry enter_scope(struct env_state *e) {
   struct entry saved = e->entry;
-  e->entry = (struct entry){1, NULL, NULL, 0};
+  e->entry = (struct entry){1, NULL, NULL, 0, 0};
   return saved;
 }
 static inline void leave_scope(struct env_state *e, struct entry saved) {

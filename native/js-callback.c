@@ -1,6 +1,7 @@
 /* Callbacks: closures behind static trampolines, run on their JS thread whichever thread calls. */
 #define _GNU_SOURCE
 #include "js-callback.h"
+#include "js-cb-ops.h"
 #include "env.h"
 #include "frame-layout.h"
 #include "napi-util.h"
@@ -62,6 +63,19 @@ static void overflow(struct env_state *e, struct closure *c, uint8_t *frame, int
   napi_close_handle_scope(e->env, scope);
 }
 
+/* Frame words move as 8-byte words: the closure entry stored them so, and a wider load of narrower
+   stores would stall store forwarding on every callback. */
+static inline void copy_words(uint8_t *to, const uint8_t *from, size_t n) {
+  for (size_t i = 0; i < n; i += 8) {
+    uint64_t w;
+    memcpy(&w, from + i, 8);
+    *(volatile uint64_t *)(to + i) = w; /* volatile: not merged into wider stores */
+  }
+}
+static inline void zero_words(uint8_t *to, size_t n) {
+  for (size_t i = 0; i < n; i += 8) *(volatile uint64_t *)(to + i) = 0;
+}
+
 void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int detached) {
   uint8_t *base = e->base;
   uint32_t top = control(e, CONTROL_TOP);
@@ -70,20 +84,21 @@ void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int de
     return;
   }
   uint8_t *f = base + top;
-  memcpy(f + FRAME_GPR, frame + FRAME_GPR, FRAME_FN - FRAME_GPR); /* argument registers */
+  copy_words(f + FRAME_GPR, frame + FRAME_GPR, FRAME_FN - FRAME_GPR); /* argument registers */
   if (c->stack_bytes) memcpy(f + FRAME_STACK, *(uint8_t **)(frame + FRAME_CALLER_SP), c->stack_bytes);
   *(uint32_t *)(f + FRAME_CLOSURE) = c->id;
   *(uint32_t *)(f + FRAME_FLAGS) = detached ? CALLBACK_DETACHED : 0;
-  memset(f + FRAME_RET_GPR, 0, FRAME_RET_SIZE); /* what C receives if JS cannot run */
+  zero_words(f + FRAME_RET_GPR, FRAME_RET_SIZE); /* what C receives if JS cannot run */
   if (c->ret_slot) memcpy(f + FRAME_RET_GPR, f + c->ret_slot, 8);
   struct entry *en = &e->entry;
   napi_status st;
+  /* A closure with a native runner runs in C (js-cb-ops.c); the others through the dispatcher. */
   if (!en->active) { /* entered from C that another addon called: a scope of our own */
     napi_handle_scope scope;
     napi_value fn;
     napi_open_handle_scope(e->env, &scope);
     napi_get_reference_value(e->env, e->dispatcher, &fn);
-    st = napi_call_function(e->env, fn, fn, 0, NULL, NULL);
+    st = c->ops ? cb_ops_run(e, c, top, fn) : napi_call_function(e->env, fn, fn, 0, NULL, NULL);
     napi_close_handle_scope(e->env, scope);
   } else {
     if (!en->dispatch_fn) napi_get_reference_value(e->env, e->dispatcher, &en->dispatch_fn); /* entry's scope */
@@ -91,15 +106,17 @@ void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int de
       if (en->batch) napi_close_handle_scope(e->env, en->batch);
       napi_open_handle_scope(e->env, &en->batch);
       en->batch_count = 0;
+      en->batch_serial = ++e->batches;
     }
-    st = napi_call_function(e->env, en->dispatch_fn, en->dispatch_fn, 0, NULL, NULL);
+    st = c->ops ? cb_ops_run(e, c, top, en->dispatch_fn)
+                : napi_call_function(e->env, en->dispatch_fn, en->dispatch_fn, 0, NULL, NULL);
   }
   /* Refused with no exception pending: the environment is stopping (process.exit() runs atexit
      handlers before any cleanup hook), so JS cannot run any more; C got the zeros set above. */
   bool pending = true;
   if (__builtin_expect(st != napi_ok, 0) && napi_is_exception_pending(e->env, &pending) == napi_ok && !pending)
     report_ended(c);
-  memcpy(frame + FRAME_RET_GPR, f + FRAME_RET_GPR, FRAME_RET_SIZE);
+  copy_words(frame + FRAME_RET_GPR, f + FRAME_RET_GPR, FRAME_RET_SIZE);
 }
 
 void serve_requests(struct env_state *e, int detached) {
@@ -169,8 +186,9 @@ static void wakeup_call_js(napi_env env, napi_value js_cb, void *context, void *
   leave_scope(e, saved);
 }
 
-/* cbInit(dispatcher, onOverflow): the JS function run for every callback of this environment, and
-   the one told (id, detached) when a callback's frame does not fit on the frame stack. */
+/* cbInit(dispatcher, onOverflow): the JS function run for every callback of this environment that
+   has no native runner, and the one told (id, detached) when a callback's frame does not fit on
+   the frame stack. */
 static napi_value js_cb_init(napi_env env, napi_callback_info info) {
   struct env_state *e = current_env;
   size_t argc = 2;
@@ -190,20 +208,21 @@ static napi_value js_cb_init(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* cbCreate(id, stackBytes, frameBytes, retSlot) -> the callback's code address. */
+/* cbCreate(id, stackBytes, frameBytes, retSlot[, record, fn]) -> the callback's code address; with
+   a record it runs natively (js-cb-ops.c). */
 static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   struct env_state *e = current_env;
-  size_t argc = 4;
-  napi_value argv[4];
+  size_t argc = 6;
+  napi_value argv[6];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   uint32_t id, stack_bytes, frame_bytes, ret_slot;
-  if (argc != 4 || napi_get_value_uint32(env, argv[0], &id) != napi_ok ||
+  if ((argc != 4 && argc != 6) || napi_get_value_uint32(env, argv[0], &id) != napi_ok ||
       napi_get_value_uint32(env, argv[1], &stack_bytes) != napi_ok ||
       napi_get_value_uint32(env, argv[2], &frame_bytes) != napi_ok ||
       napi_get_value_uint32(env, argv[3], &ret_slot) != napi_ok ||
       stack_bytes > 65536 || frame_bytes < FRAME_STACK + stack_bytes || frame_bytes > FRAME_BUFFER_SIZE / 4 ||
       (ret_slot && ret_slot + 8 > FRAME_FN))
-    return throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot)");
+    return throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot[, record, fn])");
   if (!e->dispatcher) return throw_error(env, CODE, "cbInit must come first");
   struct closure *c = calloc(1, sizeof *c);
   if (!c) return throw_error(env, CODE, "out of memory");
@@ -217,6 +236,11 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   c->stack_bytes = stack_bytes;
   c->frame_bytes = frame_bytes;
   c->ret_slot = ret_slot;
+  if (argc == 6 && !cb_ops_attach(env, c, argv[4], argv[5])) {
+    tramp_free(c->tramp);
+    free(c);
+    return NULL;
+  }
   pthread_mutex_lock(&e->lock);
   c->next = e->closures;
   if (e->closures) e->closures->prev = c;
@@ -226,15 +250,19 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   return make_address(env, (uintptr_t)tramp_addr(c->tramp));
 }
 
-static void release(struct env_state *e, struct closure *c) {
+/* True when its native runner is running: that run ends it (js-cb-ops.c). */
+static bool release(struct env_state *e, struct closure *c) {
   tramp_free(c->tramp); /* from now on the address traps */
+  bool running = c->ops && cb_ops_release(e->env, c->ops);
   if (c->prev) c->prev->next = c->next; else e->closures = c->next;
   if (c->next) c->next->prev = c->prev;
   free(c);
+  return running;
 }
 
-/* cbFree(address): the address is validated as a live trampoline whose target is our closure
-   entry and whose closure belongs to this environment, so no value can free foreign memory. */
+/* cbFree(address) -> whether the callback is running natively (its id is then released by that
+   run). The address is validated as a live trampoline whose target is our closure entry and whose
+   closure belongs to this environment, so no value can free foreign memory. */
 static napi_value js_cb_free(napi_env env, napi_callback_info info) {
   struct env_state *e = current_env;
   size_t argc = 1;
@@ -245,11 +273,14 @@ static napi_value js_cb_free(napi_env env, napi_callback_info info) {
   pthread_mutex_lock(&e->lock);
   tramp_t *t = tramp_from_address((uintptr_t)h);
   struct closure *c = t && tramp_target(t) == (void *)trampfd_closure_entry ? tramp_context(t) : NULL;
-  if (c && c->owner == e) release(e, c);
+  bool running = false;
+  if (c && c->owner == e) running = release(e, c);
   else c = NULL;
   pthread_mutex_unlock(&e->lock);
   if (!c) return throw_type(env, CODE, "not a live callback of this environment");
-  return NULL;
+  napi_value r;
+  napi_get_boolean(env, running, &r);
+  return r;
 }
 
 /* The environment is ending (worker exit, process exit). Its closures stay, and so do their

@@ -7,13 +7,12 @@
 #include "frame-layout.h"
 #include "js-call.h"
 #include "napi-util.h"
+#include "ops-store.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-/* Store codes: the index of each name in the exported `opsStores` array. */
-enum store { S_VOID, S_I8, S_U8, S_I16, S_U16, S_I32, S_U32, S_BOOL, S_F32, S_F64, S_I64, S_U64,
-             S_SAFE_I64, S_SAFE_U64, S_POINTER, S_COUNT };
+/* Store names by code (ops-store.h). */
 static const char *const store_names[S_COUNT] = {"void", "i8", "u8", "i16", "u16", "i32", "u32", "bool", "f32",
                                                   "f64", "i64", "u64", "safe-i64", "safe-u64", "pointer"};
 

@@ -2,6 +2,7 @@
 import { plan } from './abi/index.js';
 import { pending, pins } from './codegen/call-state.js';
 import { frameOverflow, type TransientFactory } from './codegen/convert.js';
+import { nativeCallbacksActive, nativeShape, writeBack, type NativeShape } from './codegen/native-callbacks.js';
 import { buildOps } from './codegen/ops.js';
 import { runnerFactory, type RunnerFactory } from './codegen/unmarshal.js';
 import { views, PENDING_WORD, TOP_WORD } from './codegen/frame.js';
@@ -20,7 +21,7 @@ const { u32 } = views;
 const FLAG_DETACHED = 2;
 
 /** Live runners by id (shared by the ESM and CJS builds); the native closure carries the id. */
-const { table, freeIds, names } = shared;
+const { table, freeIds, names, writers, holds } = shared;
 
 /** Runs whichever callback native code entered; its frame is at CONTROL.TOP. */
 function dispatch(): void {
@@ -48,8 +49,17 @@ function onOverflow(id: number, detached: boolean): void {
   deliver(frameOverflow(`callback ${shared.names[id] ?? 'anonymous'}`), detached);
 }
 
+/** Id `id` is free for the next callback: its own was freed and is not running (natively). */
+function recycle(id: number): void {
+  table[id] = undefined;
+  writers[id] = undefined;
+  holds[id] = undefined;
+  freeIds.push(id);
+}
+
 if (!shared.dispatcher) {
   addon.cbInit(dispatch, onOverflow);
+  addon.cbOpsInit(onError, writeBack, recycle);
   shared.dispatcher = true;
 }
 
@@ -62,6 +72,8 @@ interface Shape {
   /** Frame slot of a hidden result pointer that C must get back in rax, else 0. */
   readonly retSlot: number;
   readonly bind: RunnerFactory;
+  /** Set when C can run it (codegen/native-callbacks.ts). */
+  readonly native: NativeShape | undefined;
 }
 const shapes = new WeakMap<FunctionType, Shape>();
 
@@ -72,7 +84,7 @@ function shapeOf(type: FunctionType, name: string): Shape {
     const p = plan(type);
     const ops = buildOps(p, `callback ${name}`);
     s = { type, name, stackBytes: p.stackSize, frameBytes: ops.fixedSize, retSlot: ops.ret.kind === 'memory' && HOST.arch.returnsResultPointer ? ops.ret.pointerAt : 0,
-      bind: runnerFactory(ops, onError, transientCallback) };
+      bind: runnerFactory(ops, onError, transientCallback), native: nativeShape(ops, onError, transientCallback) };
     shapes.set(type, s);
   }
   return s;
@@ -84,23 +96,29 @@ export type CallbackFunction = (...args: any[]) => any;
 export class Callback {
   readonly pointer: number;
   readonly type: FunctionType;
+  /** @internal Whether C runs it (native/js-cb-ops.c) rather than its JS runner. */
+  readonly native: boolean;
   #live = true;
   #id: number;
 
   /** @internal use callback() */
   constructor(shape: Shape, fn: CallbackFunction) {
     const id = freeIds.pop() ?? table.length;
-    table[id] = shape.bind(fn);
+    table[id] = shape.bind(fn); // the native runner too runs it for an argument C cannot make
     names[id] = shape.name;
+    const native = shape.native && nativeCallbacksActive() ? shape.native : undefined;
     try {
-      this.pointer = addon.cbCreate(id, shape.stackBytes, shape.frameBytes, shape.retSlot);
+      writers[id] = native?.write;
+      this.pointer = native
+        ? addon.cbCreate(id, shape.stackBytes, shape.frameBytes, shape.retSlot, native.record, fn)
+        : addon.cbCreate(id, shape.stackBytes, shape.frameBytes, shape.retSlot);
     } catch (e) {
-      table[id] = undefined;
-      freeIds.push(id);
+      recycle(id);
       throw e;
     }
     this.#id = id;
     this.type = shape.type;
+    this.native = native !== undefined;
   }
 
   get freed(): boolean {
@@ -110,10 +128,9 @@ export class Callback {
   /** Releases the trampoline; C calling it afterwards aborts with a message naming it. */
   free(): void {
     if (!this.#live) throw new CallbackError('callback already freed');
-    addon.cbFree(this.pointer);
+    const running = addon.cbFree(this.pointer); // then C recycles the id when that run ends
     this.#live = false;
-    table[this.#id] = undefined;
-    freeIds.push(this.#id);
+    if (!running) recycle(this.#id);
   }
 
   /** For transient callbacks: free after the call that made them. */

@@ -20,6 +20,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { CallbackError, callback, cdef, load, memory } from '../dist/index.js';
 import { canGenerateCode, codegenSettings } from '../dist/codegen/compile.js';
+import { nativeCallbacksActive } from '../dist/codegen/native-callbacks.js';
 import {
   type GType, type Signature, loadSuite, difference, generateSuite, jsArg, jsExpected, seedFromEnv,
 } from './support-abi-gen.js';
@@ -28,7 +29,8 @@ const seed = seedFromEnv();
 const count = Number(process.env.TRAMPFD_GEN_COUNT ?? 500);
 if (!Number.isSafeInteger(count) || count < 1) throw new Error(`TRAMPFD_GEN_COUNT must be a positive integer, got '${process.env.TRAMPFD_GEN_COUNT}'`);
 
-const mode = codegenSettings.interpretOnly || !canGenerateCode() ? 'interpreted' : 'generated';
+// 'native': callbacks with scalar arguments and results run natively (native-callbacks.ts), the rest as before.
+const mode = nativeCallbacksActive() ? 'native' : codegenSettings.interpretOnly || !canGenerateCode() ? 'interpreted' : 'generated';
 const banner = `seed ${seed} (reproduce with TRAMPFD_SEED=${seed} TRAMPFD_GEN_COUNT=${count}), runners: ${mode}`;
 console.log(`abi-conformance-callbacks: ${banner}`);
 

@@ -18,7 +18,7 @@ const MAX_ARGS = 32;
 const TWO32 = 4294967296;
 
 /** Code of a store in C: its index in the addon's list. */
-function code(s: Store | 'void'): number {
+export function code(s: Store | 'void'): number {
   const i = addon.opsStores.indexOf(s);
   if (i < 0) throw new Error(`native ops: the addon has no store '${s}'`);
   return i;

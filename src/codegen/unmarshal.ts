@@ -41,7 +41,7 @@ function memoryResult(ret: Extract<RetOp, { kind: 'memory' }>, f: number, v: unk
  * object (per runner), replaced when it returns the next string, so each stays valid until that
  * callback returns again or is freed.
  */
-interface ResultHold { buffer: Buffer | undefined }
+export interface ResultHold { buffer: Buffer | undefined }
 
 function stringResult(ret: Extract<RetOp, { kind: 'scalar' }>, f: number, s: string, hold: ResultHold): void {
   if (s.includes('\0')) throw new TrampfdTypeError(`${ret.where}: string contains a NUL character; C would see it cut short`);
@@ -50,7 +50,7 @@ function stringResult(ret: Extract<RetOp, { kind: 'scalar' }>, f: number, s: str
   store64(f + ret.at, viewAddress(b));
 }
 
-function writeResult(ret: RetOp, f: number, v: unknown, hold: ResultHold, transient?: TransientFactory): void {
+export function writeResult(ret: RetOp, f: number, v: unknown, hold: ResultHold, transient?: TransientFactory): void {
   switch (ret.kind) {
     case 'void': return;
     case 'memory': memoryResult(ret, f, v); return;
@@ -69,7 +69,7 @@ function writeResult(ret: RetOp, f: number, v: unknown, hold: ResultHold, transi
  * What C receives when the JS function threw: zeros. A MEMORY-class result is a zeroed buffer
  * whose address still comes back in rax on x86-64, as its psABI requires of every callee.
  */
-function failResult(ret: RetOp, f: number): void {
+export function failResult(ret: RetOp, f: number): void {
   u8.fill(0, f + FRAME.RET_GPR, f + FRAME.RET_GPR + FRAME.RET_SIZE);
   if (ret.kind !== 'memory') return;
   try {

@@ -29,10 +29,16 @@ export interface Addon {
   /** Callbacks: the dispatcher runs the callback whose frame is at CONTROL.TOP; onOverflow is
    * told when callback `id` found no room on the frame stack (C got zeros). */
   cbInit(dispatcher: () => void, onOverflow: (id: number, detached: boolean) => void): void;
-  /** A new closure for runner `id`: its trampoline's code address. */
+  /** Native runners (native/js-cb-ops.c): onError gets what a callback threw, writeBack a result C
+   * did not accept, each with its frame; released(id) when a callback freed while it ran ends. */
+  cbOpsInit(onError: (e: unknown, f: number) => void, writeBack: (v: unknown, f: number) => void, released: (id: number) => void): void;
+  /** A new closure for runner `id`: its trampoline's code address. With a record (native/js-cb-ops.c),
+   * C runs `fn` itself. */
   cbCreate(id: number, stackBytes: number, frameBytes: number, retSlot: number): number;
-  /** Frees the closure whose trampoline is at `address`. */
-  cbFree(address: number): void;
+  cbCreate(id: number, stackBytes: number, frameBytes: number, retSlot: number, record: Int32Array, fn: Function): number;
+  /** Frees the closure whose trampoline is at `address`; true: it is running natively, and that
+   * run reports its id free (cbOpsInit's released). */
+  cbFree(address: number): boolean;
   /** dlopen with DL_* mode bits (src/library.ts); `loaded`: the object was in the process already. */
   dlopen(path: string | null, mode: number): { handle: number; loaded: boolean };
   /** Native marshallers (native/js-ops.c): store names by code, and the marshaller for a record. */

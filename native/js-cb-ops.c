@@ -1,0 +1,264 @@
+/* Native callback runners: a callback whose per-call work runs in C. TypeScript flattens its
+   CallOps (src/codegen/native-callbacks.ts) into an Int32Array saying, per argument, which store
+   it has and where in the frame it is, and where the result goes; C makes the JS arguments,
+   calls the user's function itself and stores an exactly accepted result. An argument it cannot
+   make runs the whole callback on the JS runner; a result it does not accept goes to the JS
+   result writer (writeBack); an exception goes to the JS onError. So errors are the JS path's own. */
+#include "js-cb-ops.h"
+#include "env.h"
+#include "frame-layout.h"
+#include "napi-util.h"
+#include "ops-store.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#define CODE "ERR_TRAMPFD_CALLBACK"
+#define MAX_ARGS 32
+#define MAX_SAFE 9007199254740991.0
+#define MAX_SAFE_INT 9007199254740991LL
+
+/* Header words of a record, then A_WORDS words per argument. */
+enum { H_NARGS, H_RET, H_RET_AT, H_WORDS };
+enum { A_STORE, A_AT, A_WORDS };
+
+struct cb_arg {
+  uint8_t store;
+  uint32_t at;             /* frame offset of its exactly stored value */
+};
+
+struct cb_ops {
+  uint32_t nargs, ret, ret_at;
+  uint32_t id;             /* the callback's id, released by the run that outlives its free() */
+  uint32_t busy;           /* runs in progress (JS thread only) */
+  int orphaned;            /* its callback was freed while it ran: the last run ends it */
+  napi_ref fn;             /* the user's function */
+  uint64_t fn_batch;       /* the batch scope (entry.batch_serial) that holds fn_handle, or 0 */
+  napi_value fn_handle;
+  struct cb_arg args[];
+};
+
+static void free_ops(napi_env env, struct cb_ops *o) {
+  napi_delete_reference(env, o->fn);
+  free(o);
+}
+
+bool cb_ops_release(napi_env env, struct cb_ops *o) {
+  if (o->busy) {
+    o->orphaned = 1;
+    return true;
+  }
+  free_ops(env, o);
+  return false;
+}
+
+bool cb_ops_attach(napi_env env, struct closure *c, napi_value record, napi_value fn) {
+  napi_typedarray_type type;
+  size_t words = 0;
+  void *data = NULL;
+  bool is = false;
+  napi_valuetype ft;
+  if (napi_is_typedarray(env, record, &is) != napi_ok || !is ||
+      napi_get_typedarray_info(env, record, &type, &words, &data, NULL, NULL) != napi_ok || type != napi_int32_array ||
+      napi_typeof(env, fn, &ft) != napi_ok || ft != napi_function) {
+    throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot, Int32Array record, fn)");
+    return false;
+  }
+  if (!c->owner->released) {
+    throw_error(env, CODE, "cbOpsInit must come first");
+    return false;
+  }
+  const int32_t *w = data;
+  if (words < H_WORDS || w[H_NARGS] < 0 || w[H_NARGS] > MAX_ARGS || words != H_WORDS + (size_t)w[H_NARGS] * A_WORDS ||
+      w[H_RET] < 0 || w[H_RET] >= S_COUNT ||
+      (w[H_RET] != S_VOID && (w[H_RET_AT] < FRAME_RET_GPR || w[H_RET_AT] + 8 > FRAME_RET_GPR + FRAME_RET_SIZE))) {
+    throw_type(env, CODE, "cbCreate: malformed record");
+    return false;
+  }
+  uint32_t n = (uint32_t)w[H_NARGS];
+  struct cb_ops *o = calloc(1, sizeof *o + n * sizeof o->args[0]);
+  if (!o) {
+    throw_error(env, CODE, "out of memory");
+    return false;
+  }
+  o->nargs = n;
+  o->ret = (uint32_t)w[H_RET];
+  o->ret_at = (uint32_t)w[H_RET_AT];
+  o->id = c->id;
+  for (uint32_t i = 0; i < n; i++) {
+    const int32_t *a = w + H_WORDS + i * A_WORDS;
+    if (a[A_STORE] <= S_VOID || a[A_STORE] >= S_COUNT || a[A_AT] < 0 || (uint32_t)a[A_AT] + 8 > c->frame_bytes) {
+      free(o);
+      throw_type(env, CODE, "cbCreate: malformed argument record %u", i);
+      return false;
+    }
+    o->args[i] = (struct cb_arg){(uint8_t)a[A_STORE], (uint32_t)a[A_AT]};
+  }
+  napi_create_reference(env, fn, 1, &o->fn);
+  c->ops = o;
+  return true;
+}
+
+/* The JS value of argument `a`; false when it is not one C makes as the JS path would (a
+   size-like value or pointer beyond 2^53: a bigint or an error). */
+static inline bool make_arg(napi_env env, const struct cb_arg *a, const uint8_t *f, napi_value *out) {
+  const uint8_t *p = f + a->at;
+  int16_t i16;
+  uint16_t u16;
+  int32_t i32;
+  uint32_t u32;
+  int64_t i64;
+  uint64_t u64;
+  float x;
+  double d;
+  switch (a->store) {
+    case S_I8: return napi_create_int32(env, *(const int8_t *)p, out) == napi_ok;
+    case S_U8: return napi_create_int32(env, *p, out) == napi_ok;
+    case S_I16: memcpy(&i16, p, 2); return napi_create_int32(env, i16, out) == napi_ok;
+    case S_U16: memcpy(&u16, p, 2); return napi_create_int32(env, u16, out) == napi_ok;
+    case S_I32: memcpy(&i32, p, 4); return napi_create_int32(env, i32, out) == napi_ok;
+    case S_U32: memcpy(&u32, p, 4); return napi_create_uint32(env, u32, out) == napi_ok;
+    case S_BOOL: return napi_get_boolean(env, *p != 0, out) == napi_ok;
+    case S_F32: memcpy(&x, p, 4); return napi_create_double(env, x, out) == napi_ok;
+    case S_F64: memcpy(&d, p, 8); return napi_create_double(env, d, out) == napi_ok;
+    case S_I64: memcpy(&i64, p, 8); return napi_create_bigint_int64(env, i64, out) == napi_ok;
+    case S_U64: memcpy(&u64, p, 8); return napi_create_bigint_uint64(env, u64, out) == napi_ok;
+    case S_SAFE_I64:
+      memcpy(&i64, p, 8);
+      return i64 >= -MAX_SAFE_INT && i64 <= MAX_SAFE_INT && napi_create_double(env, (double)i64, out) == napi_ok;
+    default: /* safe-u64, pointer */
+      memcpy(&u64, p, 8);
+      return u64 <= (uint64_t)MAX_SAFE_INT && napi_create_double(env, (double)u64, out) == napi_ok;
+  }
+}
+
+/* Stores result `r` as the generated runner's fast path does (slots.ts acceptExpr/storeStmt);
+   false when `r` is not a form that path accepts. */
+static bool put_result(napi_env env, uint32_t store, uint8_t *p, napi_value r) {
+  double d, lo, hi;
+  bool b, lossless = false;
+  int64_t i64;
+  uint64_t u64;
+  switch (store) {
+    case S_BOOL:
+      if (napi_get_value_bool(env, r, &b) != napi_ok) return false;
+      *p = b;
+      return true;
+    case S_I64:
+      if (napi_get_value_bigint_int64(env, r, &i64, &lossless) != napi_ok || !lossless) return false;
+      memcpy(p, &i64, 8);
+      return true;
+    case S_U64:
+      if (napi_get_value_bigint_uint64(env, r, &u64, &lossless) != napi_ok || !lossless) return false;
+      memcpy(p, &u64, 8);
+      return true;
+    default:
+      break;
+  }
+  if (napi_get_value_double(env, r, &d) != napi_ok) return false; /* not a number */
+  switch (store) {
+    case S_F64: memcpy(p, &d, 8); return true;
+    case S_F32: { float x = (float)d; memcpy(p, &x, 4); return true; }
+    case S_I8: lo = -128; hi = 127; break;
+    case S_U8: lo = 0; hi = 255; break;
+    case S_I16: lo = -32768; hi = 32767; break;
+    case S_U16: lo = 0; hi = 65535; break;
+    case S_I32: lo = -2147483648.0; hi = 2147483647.0; break;
+    case S_U32: lo = 0; hi = 4294967295.0; break;
+    case S_SAFE_I64: lo = -MAX_SAFE; hi = MAX_SAFE; break;
+    default: lo = 0; hi = MAX_SAFE; break; /* safe-u64, pointer */
+  }
+  if (!(d >= lo && d <= hi)) return false;
+  i64 = (int64_t)d;
+  if ((double)i64 != d) return false;
+  switch (store) {
+    case S_I8: case S_U8: *p = (uint8_t)i64; return true;
+    case S_I16: case S_U16: { uint16_t v = (uint16_t)i64; memcpy(p, &v, 2); return true; }
+    case S_I32: case S_U32: { uint32_t v = (uint32_t)i64; memcpy(p, &v, 4); return true; }
+    default: memcpy(p, &i64, 8); return true;
+  }
+}
+
+/* Calls the JS function `ref` with `a` (if not NULL) and the number `n`. */
+static void call_js(napi_env env, napi_ref ref, napi_value a, uint32_t n) {
+  napi_value fn, undef, argv[2];
+  napi_get_reference_value(env, ref, &fn);
+  napi_get_undefined(env, &undef);
+  argv[0] = a;
+  napi_create_uint32(env, n, &argv[a ? 1 : 0]);
+  napi_call_function(env, undef, fn, a ? 2 : 1, argv, NULL);
+}
+
+napi_status cb_ops_run(struct env_state *e, struct closure *c, uint32_t top, napi_value dispatch) {
+  napi_env env = e->env;
+  struct cb_ops *o = c->ops;
+  uint8_t *f = e->base + top;
+  napi_value argv[MAX_ARGS], fn, undef, r;
+  struct entry *en = &e->entry;
+  bool pending = false;
+  /* Entered from C that another addon called, with its exception pending: JS cannot run, as the
+     dispatcher would find, and that exception is not this callback's to take. */
+  if (!en->active && napi_is_exception_pending(env, &pending) == napi_ok && pending) return napi_pending_exception;
+  for (uint32_t i = 0; i < o->nargs; i++)
+    if (!make_arg(env, &o->args[i], f, &argv[i])) /* the JS runner, for the frame at TOP */
+      return napi_call_function(env, dispatch, dispatch, 0, NULL, NULL);
+  if (en->active && en->batch_serial == o->fn_batch) {
+    fn = o->fn_handle;
+  } else {
+    napi_get_reference_value(env, o->fn, &fn);
+    o->fn_batch = en->active ? en->batch_serial : 0;
+    o->fn_handle = fn;
+  }
+  if (!e->undefined) napi_get_undefined(env, &e->undefined);
+  undef = e->undefined;
+  /* As the JS runner: the frame stack grows past this frame while the function runs. Nothing of
+     `c` is read after the call, which may free it (o stays until this run ends). */
+  *(uint32_t *)(e->base + CONTROL_TOP) = top + c->frame_bytes;
+  o->busy++;
+  napi_status st = napi_call_function(env, undef, fn, o->nargs, argv, &r);
+  if (st == napi_ok) {
+    if (o->ret != S_VOID && !put_result(env, o->ret, f + o->ret_at, r)) call_js(env, e->write_back, r, top);
+  } else {
+    napi_value ex;
+    if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
+        napi_get_and_clear_last_exception(env, &ex) == napi_ok) {
+      memset(f + FRAME_RET_GPR, 0, FRAME_RET_SIZE); /* what C receives when the function threw */
+      call_js(env, e->on_error, ex, top);
+      st = napi_ok;
+    }
+  }
+  *(uint32_t *)(e->base + CONTROL_TOP) = top;
+  if (--o->busy == 0 && o->orphaned) {
+    call_js(env, e->released, NULL, o->id);
+    free_ops(env, o);
+  }
+  return st;
+}
+
+/* cbOpsInit(onError, writeBack, released): what native runners hand to JS (see env.h). */
+static napi_value js_cb_ops_setup(napi_env env, napi_callback_info info) {
+  struct env_state *e = current_env;
+  size_t argc = 3;
+  napi_value argv[3];
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  napi_valuetype t;
+  for (size_t i = 0; i < 3; i++)
+    if (argc != 3 || napi_typeof(env, argv[i], &t) != napi_ok || t != napi_function)
+      return throw_type(env, CODE, "cbOpsInit(onError, writeBack, released)");
+  if (e->released) return throw_error(env, CODE, "native callbacks are already initialised in this environment");
+  napi_create_reference(env, argv[0], 1, &e->on_error);
+  napi_create_reference(env, argv[1], 1, &e->write_back);
+  napi_create_reference(env, argv[2], 1, &e->released);
+  return NULL;
+}
+
+void js_cb_ops_cleanup(struct env_state *e) {
+  napi_ref *refs[] = {&e->on_error, &e->write_back, &e->released};
+  for (size_t i = 0; i < sizeof refs / sizeof refs[0]; i++)
+    if (*refs[i]) napi_delete_reference(e->env, *refs[i]);
+}
+
+bool js_cb_ops_init(napi_env env, napi_value exports) {
+  static const export_fn fns[] = {{"cbOpsInit", js_cb_ops_setup}};
+  return export_all(env, exports, fns, 1);
+}
