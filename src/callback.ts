@@ -102,11 +102,12 @@ export class Callback {
   #id: number;
 
   /** @internal use callback() */
-  constructor(shape: Shape, fn: CallbackFunction) {
+  constructor(shape: Shape, fn: CallbackFunction, transient = false) {
     const id = freeIds.pop() ?? table.length;
     table[id] = shape.bind(fn); // the native runner too runs it for an argument C cannot make
     names[id] = shape.name;
-    const native = shape.native && nativeCallbacksActive() ? shape.native : undefined;
+    // A transient callback runs for one call: creating a native runner costs more than it saves.
+    const native = shape.native && !transient && nativeCallbacksActive() ? shape.native : undefined;
     try {
       writers[id] = native?.write;
       this.pointer = native
@@ -171,7 +172,7 @@ export function callback(decl: string | FunctionType, fn: CallbackFunction): Cal
 export const transientCallback: TransientFactory = (fn, ptrType, where) => {
   const to = ptrType.kind === 'pointer' ? ptrType.to : undefined;
   if (!to || to.kind !== 'function') throw new CallbackError(`${where}: not a function-pointer parameter`);
-  const cb = new Callback(shapeOf(to, where), fn as CallbackFunction);
+  const cb = new Callback(shapeOf(to, where), fn as CallbackFunction, true);
   pins.push(cb);
   return cb.pointer;
 };
