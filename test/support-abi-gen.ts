@@ -8,6 +8,7 @@ import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, write
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { cdef, load, memory, type Library } from '../dist/index.js';
+import { cc } from './support-native.js';
 
 // ---------------------------------------------------------------------------------------------
 // Seeded PRNG (sfc32, state from splitmix32) so that a printed seed reproduces a whole suite.
@@ -61,7 +62,8 @@ export function seedFromEnv(): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The generator's own C type model (x86-64 LP64 layout).
+// The generator's own C type model (LP64: x86-64 and AArch64 lay these out alike; plain char is
+// signed on x86-64 and unsigned on AArch64, AAPCS64 10.1.1).
 
 export interface IntType { kind: 'int'; c: string; size: number; align: number; signed: boolean; js: 'number' | 'bigint' | 'safe' }
 export interface BoolType { kind: 'bool'; c: string; size: 1; align: 1 }
@@ -82,7 +84,7 @@ const int = (c: string, size: number, signed: boolean, js: IntType['js'] = 'numb
 
 /** Every integer type name the contract maps, in several spellings. */
 export const INT_TYPES: readonly IntType[] = [
-  int('char', 1, true), int('signed char', 1, true), int('unsigned char', 1, false),
+  int('char', 1, process.arch !== 'arm64'), int('signed char', 1, true), int('unsigned char', 1, false),
   int('short', 2, true), int('unsigned short', 2, false), int('short int', 2, true),
   int('int', 4, true), int('unsigned int', 4, false), int('unsigned', 4, false),
   int('long', 8, true, 'safe'), int('unsigned long', 8, false, 'safe'), int('long int', 8, true, 'safe'),
@@ -850,9 +852,10 @@ export function generateSuite(opts: SuiteOptions): Suite {
   return { seed: opts.seed, prefix: p, cdef, units, records: gen.records, signatures };
 }
 
+/** The target's C compiler (TRAMPFD_CC under qemu). */
 function gcc(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile('gcc', args, (err, _out, stderr) => (err ? reject(new Error(`gcc ${args.join(' ')}: ${stderr}`)) : resolve()));
+    execFile(cc, args, (err, _out, stderr) => (err ? reject(new Error(`${cc} ${args.join(' ')}: ${stderr}`)) : resolve()));
   });
 }
 
