@@ -10,7 +10,7 @@ import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, op
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -89,7 +89,7 @@ for (const t of CROSS) {
     // The system's node headers when there are some (N-API's are the same for every CPU).
     const nodedir = existsSync('/usr/include/node/node_api.h') ? ['--nodedir=/usr'] : [];
     const r = spawnSync(process.execPath, [gyp, 'rebuild', `--arch=${t.arch}`, ...nodedir, '-j', '2', '--silent'], {
-      cwd: dir, stdio: 'inherit', env: { ...process.env, CC: cc, CXX: `${t.triple}-g++`, LINK: cc, AR: `${t.triple}-ar` },
+      cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CC: cc, CXX: `${t.triple}-g++`, LINK: cc, AR: `${t.triple}-ar` },
     });
     if (r.status !== 0) {
       console.error(`prebuild: the ${t.arch} cross build failed (${r.signal ?? r.status}); its tree is ${dir}`);
@@ -100,6 +100,8 @@ for (const t of CROSS) {
     rmSync(`${cache}.partial`, { recursive: true, force: true });
     mkdirSync(`${cache}.partial`, { recursive: true });
     for (const f of ['trampfd.node', 'trampfd-mdwe-exec']) copyFileSync(join(out, f), join(`${cache}.partial`, f));
+    // Builds of older sources are never used again.
+    for (const old of readdirSync(dirname(cache)).filter((d) => d.startsWith('prebuild-'))) rmSync(join(dirname(cache), old), { recursive: true, force: true });
     renameSync(`${cache}.partial`, cache);
     rmSync(dir, { recursive: true, force: true });
   }
