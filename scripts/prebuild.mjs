@@ -10,7 +10,7 @@ import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, op
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const root = fileURLToPath(new URL('../', import.meta.url));
@@ -100,9 +100,11 @@ for (const t of CROSS) {
     rmSync(`${cache}.partial`, { recursive: true, force: true });
     mkdirSync(`${cache}.partial`, { recursive: true });
     for (const f of ['trampfd.node', 'trampfd-mdwe-exec']) copyFileSync(join(out, f), join(`${cache}.partial`, f));
-    // Builds of older sources are never used again.
-    for (const old of readdirSync(dirname(cache)).filter((d) => d.startsWith('prebuild-'))) rmSync(join(dirname(cache), old), { recursive: true, force: true });
     renameSync(`${cache}.partial`, cache);
+    // Builds of older sources are never used again.
+    for (const old of readdirSync(dirname(cache)).filter((d) => d.startsWith('prebuild-') && d !== basename(cache))) {
+      rmSync(join(dirname(cache), old), { recursive: true, force: true });
+    }
     rmSync(dir, { recursive: true, force: true });
   }
   install(cache, t.arch, ['trampfd.node', 'trampfd-mdwe-exec']);
