@@ -46,6 +46,12 @@ const LEFT_OUT = [
   // errors out): no target in them, and they take minutes under emulation (the layout and value
   // tests, which do depend on the target's data model, run).
   'typed-declarations', 'decl-errors', 'decl-fuzz', 'decl-prototypes',
+  // The ABI generator's own coverage over 200 seeds: plain TS, no call made (160 s under qemu).
+  'abi-gen-coverage',
+  // The call and callback suites again in every marshaller mode (5 and 3 child runs of up to 8
+  // files: tens of minutes under qemu). The modes are target-neutral JS and C over the same plans,
+  // frame and native stubs that the default run and call-native-ops test on this target.
+  'call-modes', 'callback-modes',
 ];
 
 /**
