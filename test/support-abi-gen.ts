@@ -7,8 +7,9 @@ import { createHash, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { cdef, load, memory, type Library } from '../dist/index.js';
 import { cc } from './support-native.js';
+import { cdef, load, memory, type Library } from '../dist/index.js';
+import { HOST } from '../dist/targets/index.js';
 
 // ---------------------------------------------------------------------------------------------
 // Seeded PRNG (sfc32, state from splitmix32) so that a printed seed reproduces a whole suite.
@@ -84,7 +85,7 @@ const int = (c: string, size: number, signed: boolean, js: IntType['js'] = 'numb
 
 /** Every integer type name the contract maps, in several spellings. */
 export const INT_TYPES: readonly IntType[] = [
-  int('char', 1, process.arch !== 'arm64'), int('signed char', 1, true), int('unsigned char', 1, false),
+  int('char', 1, HOST.model.charSigned), int('signed char', 1, true), int('unsigned char', 1, false),
   int('short', 2, true), int('unsigned short', 2, false), int('short int', 2, true),
   int('int', 4, true), int('unsigned int', 4, false), int('unsigned', 4, false),
   int('long', 8, true, 'safe'), int('unsigned long', 8, false, 'safe'), int('long int', 8, true, 'safe'),
