@@ -54,6 +54,9 @@ const r = spawnSync(process.execPath, [join(copy, 'scripts', 'run-tests.mjs'), .
   cwd: copy, stdio: 'inherit',
   env: {
     ...process.env,
+    // The host's own build only (x86-64): no cross compiler from an arm64 run's settings.
+    TRAMPFD_CC: undefined,
+    TRAMPFD_EMULATED: undefined,
     LD_PRELOAD: preload.join(' '),
     ASAN_OPTIONS: 'detect_leaks=0:abort_on_error=1:detect_odr_violation=0',
     UBSAN_OPTIONS: 'print_stacktrace=1:halt_on_error=1',

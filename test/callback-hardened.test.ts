@@ -6,12 +6,12 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { FIXTURE_ENV, callbackFixtures } from './support-callbacks.js';
-import { mdweExec, repo } from './support-native.js';
+import { mdweExec, mdweUnavailable, repo } from './support-native.js';
 
 /** Calls per thread in callback-threads under --jitless (the suite's default is 100,000). */
 const HARDENED_THREAD_ITERS = 10_000;
 
-test('the callback suite passes inside PR_SET_MDWE under node --jitless', () => {
+test('the callback suite passes inside PR_SET_MDWE under node --jitless', { skip: mdweUnavailable() ?? false }, () => {
   const files = ['callback-libc', 'callback-threads', 'callback-lifecycle'].map((f) => join(repo, 'build-test', `${f}.test.js`));
   const r = spawnSync(mdweExec, [process.execPath, '--jitless', '--test', '--test-reporter=tap', ...files], {
     encoding: 'utf8',

@@ -61,6 +61,8 @@ test(`${N.toLocaleString('en')} live callbacks: distinct pointers, a sample call
     ` = ${native} B, plus ${during.codeBytesPerSlot} B of code shared from the file`);
   t.diagnostic(`measured per callback: RSS +${rss.toFixed(0)} B, of which JS heap +${heap.toFixed(0)} B ` +
     `(Callback object, runner closure, the test's own closure); RSS − heap ≈ ${(rss - heap).toFixed(0)} B`);
-  // Loose sanity bound: the native part stays small next to the JS objects.
-  assert.ok(rss - heap < 400, `native growth per callback ${(rss - heap).toFixed(0)} B`);
+  // Loose sanity bound: the native part stays small next to the JS objects. qemu-user's emulated
+  // /proc/self/stat, where node reads its RSS, says 0: nothing to bound there.
+  if (mem0.rss === 0 && mem1.rss === 0) t.diagnostic('no RSS bound checked: this system reports an RSS of 0 (qemu-user)');
+  else assert.ok(rss - heap < 400, `native growth per callback ${(rss - heap).toFixed(0)} B`);
 });

@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { join } from 'node:path';
 import { writeFileSync } from 'node:fs';
 import { callback, cdef, load } from '../dist/index.js';
-import { plan } from '../dist/abi/sysv-x86_64.js';
+import { plan } from '../dist/abi/index.js';
 import { marshallerSource } from '../dist/codegen/compile.js';
 import { buildOps } from '../dist/codegen/ops.js';
 import { runnerSource } from '../dist/codegen/unmarshal.js';

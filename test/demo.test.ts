@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
-import { repo } from './support-native.js';
+import { mdweUnavailable, repo } from './support-native.js';
 
 const STEPS = ['qsort', 'sqlite3', 'zlib', 'threads', 'no cap'];
 
@@ -21,8 +21,10 @@ test('npm run demo: every step passes here and under PR_SET_MDWE + node --jitles
   assert.doesNotMatch(r.stderr, /TRAMPFD_INTERPOSED/);
   assert.match(here!, /4 pthreads ran a JS start routine .* -> 10, 20, 30, 40; a 5th was served from the event loop -> 99/);
   if (child === undefined) {
-    assert.match(r.stdout, /no hardened run: .*PR_SET_MDWE\) failed/, 'only a kernel without PR_SET_MDWE may skip it');
-    t.skip('this kernel has no PR_SET_MDWE (Linux 6.3+)');
+    const why = mdweUnavailable();
+    assert.ok(why, 'only where PR_SET_MDWE is refused may the demo skip its hardened run');
+    assert.match(r.stdout, /no hardened run: .*PR_SET_MDWE\) failed/);
+    t.skip(why);
     return;
   }
   assert.match(child, /^PR_SET_MDWE set by trampfd-mdwe-exec, node --jitless\]/);

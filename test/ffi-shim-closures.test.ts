@@ -6,7 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildAgainstLibffi, run, shimPath } from './support-ffi-shim.js';
+import { buildAgainstLibffi, run, shimPath, shimSkip } from './support-ffi-shim.js';
 import { gcc, repo, scratchDir } from './support-native.js';
 
 const checks = ['basic', 'foreign', 'threads', 'fork'];
@@ -16,7 +16,7 @@ function ok(r: ReturnType<typeof run>, what: string): string {
   return r.stdout;
 }
 
-test('the shim exports libffi\'s closure functions under libffi\'s own symbol version', () => {
+test('the shim exports libffi\'s closure functions under libffi\'s own symbol version', { skip: shimSkip }, () => {
   const r = run(['objdump', '-T', shimPath]);
   const out = ok(r, 'objdump');
   const exported = [...out.matchAll(/^\S+ g\s+DF \.text\s+\S+\s+(\S+)\s+(\S+)$/gm)].map((m) => `${m[2]}@${m[1]}`).sort();
@@ -30,7 +30,7 @@ test('the shim exports libffi\'s closure functions under libffi\'s own symbol ve
 
 for (const [how, linked] of [['preloaded', false], ['linked before -lffi', true]] as const) {
   for (const mdwe of [false, true]) {
-    test(`closures work and come from trampfd (${how}${mdwe ? ', under PR_SET_MDWE' : ''})`, () => {
+    test(`closures work and come from trampfd (${how}${mdwe ? ', under PR_SET_MDWE' : ''})`, { skip: shimSkip }, () => {
       const exe = buildAgainstLibffi('ffi-shim-check.c', linked);
       for (const c of checks) {
         const out = ok(run([exe, c], { shim: !linked, mdwe }), c);
@@ -41,13 +41,13 @@ for (const [how, linked] of [['preloaded', false], ['linked before -lffi', true]
   }
 }
 
-test('the same checks pass with the system libffi alone (the driver is honest), and report no shim', () => {
+test('the same checks pass with the system libffi alone (the driver is honest), and report no shim', { skip: shimSkip }, () => {
   const exe = buildAgainstLibffi('ffi-shim-check.c');
   for (const c of ['basic', 'foreign', 'threads']) ok(run([exe, c]), c);
   assert.equal(ok(run([exe, 'status']), 'status').trim(), 'no shim');
 });
 
-test('on the in-image pool (TRAMPFD_TRAMPOLINES=image) closures still work', () => {
+test('on the in-image pool (TRAMPFD_TRAMPOLINES=image) closures still work', { skip: shimSkip }, () => {
   const exe = buildAgainstLibffi('ffi-shim-check.c');
   for (const mdwe of [false, true]) {
     const out = ok(run([exe, 'basic'], { shim: true, mdwe, env: { TRAMPFD_TRAMPOLINES: 'image' } }), 'basic');
@@ -55,7 +55,7 @@ test('on the in-image pool (TRAMPFD_TRAMPOLINES=image) closures still work', () 
   }
 });
 
-test('on an exhausted in-image pool ffi_closure_alloc returns NULL and says why, once; in file mode it does not run out', () => {
+test('on an exhausted in-image pool ffi_closure_alloc returns NULL and says why, once; in file mode it does not run out', { skip: shimSkip }, () => {
   const exe = buildAgainstLibffi('ffi-shim-check.c');
   const image = run([exe, 'exhaust'], { shim: true, env: { TRAMPFD_TRAMPOLINES: 'image' } });
   const out = ok(image, 'exhaust');
@@ -67,7 +67,7 @@ test('on an exhausted in-image pool ffi_closure_alloc returns NULL and says why,
   assert.match(file, /^allocated 20000$/m);
 });
 
-test('a freed closure traps with trampfd\'s message; an unprepared one aborts with the shim\'s', () => {
+test('a freed closure traps with trampfd\'s message; an unprepared one aborts with the shim\'s', { skip: shimSkip }, () => {
   const exe = buildAgainstLibffi('ffi-shim-check.c');
   const freed = run([exe, 'freed'], { shim: true, mdwe: true });
   assert.equal(freed.signal, 'SIGABRT', freed.stdout + freed.stderr);
@@ -78,7 +78,7 @@ test('a freed closure traps with trampfd\'s message; an unprepared one aborts wi
   assert.match(unprepared.stderr, /an ffi_closure was called before ffi_prep_closure_loc prepared it/);
 });
 
-test('TRAMPFD_FFI_DEBUG=1 says the shim is in use', () => {
+test('TRAMPFD_FFI_DEBUG=1 says the shim is in use', { skip: shimSkip }, () => {
   const exe = buildAgainstLibffi('ffi-shim-check.c');
   const r = run([exe, 'status'], { shim: true, env: { TRAMPFD_FFI_DEBUG: '1' } });
   ok(r, 'status');
@@ -97,7 +97,7 @@ function saboteur(): string {
   return lib;
 }
 
-test('a closure entry that does not check out makes the whole process use the system libffi', () => {
+test('a closure entry that does not check out makes the whole process use the system libffi', { skip: shimSkip }, () => {
   const exe = buildAgainstLibffi('ffi-shim-check.c');
   const lib = saboteur();
   const expected: Record<string, RegExp> = {

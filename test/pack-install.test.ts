@@ -2,12 +2,15 @@
 // copies the built addon into prebuilds/, postpack removes it), then an offline install into an
 // empty project whose install hook keeps the prebuilt; the package then works from ESM, CJS and
 // its `trampfd` bin. The install hook falls back to node-gyp when the prebuilt does not load.
+// With a cross compiler installed (scripts/cross-setup.sh) the x86-64 tarball carries an arm64
+// addon too; under qemu (scripts/cross-tests.mjs) npm runs on the host's node (TRAMPFD_HOST_NODE)
+// and the tarball installs offline with --ignore-scripts, then the package runs on arm64 node.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, copyFileSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { repo } from './support-native.js';
 
 const pkg = JSON.parse(readFileSync(join(repo, 'package.json'), 'utf8')) as {
@@ -20,6 +23,17 @@ after(() => rmSync(work, { recursive: true, force: true }));
 const npmEnv: Record<string, string | undefined> = Object.fromEntries(
   Object.entries(process.env).filter(([k]) => !k.startsWith('npm_') || k === 'npm_config_cache' || k === 'npm_config_userconfig'));
 Object.assign(npmEnv, { npm_config_audit: 'false', npm_config_fund: 'false', npm_config_update_notifier: 'false' });
+// Cross builds at pack time are cached in the working tree's .cache, not the copy's.
+npmEnv.TRAMPFD_CROSS_CACHE ??= join(repo, '.cache', 'cross');
+// Under emulation npm (a big JS program) would take minutes: it runs on the host's node.
+const hostNode = process.env.TRAMPFD_HOST_NODE;
+if (hostNode) npmEnv.PATH = `${dirname(hostNode)}:${process.env.PATH}`;
+const pre = `prebuilds/linux-${process.arch}`;
+/** The CPU of an ELF file (e_machine): 62 is x86-64, 183 AArch64. */
+const elfMachine = (file: string) => readFileSync(file).readUInt16LE(18);
+/** Whether `npm pack` here also cross-compiles the arm64 addon (scripts/prebuild.mjs). */
+const crossArm64 = process.arch === 'x64' && spawnSync('aarch64-linux-gnu-gcc', ['--version']).status === 0 &&
+  existsSync(join(repo, 'native', 'arch', 'aarch64', 'tramp.S'));
 
 /**
  * A copy of the package sources in `work/pkg`: `npm pack` in the working tree would create and
@@ -32,7 +46,9 @@ function packageCopy(): string {
     cpSync(join(repo, f), join(dir, f), { recursive: true });
   }
   mkdirSync(join(dir, 'build', 'Release'), { recursive: true });
-  for (const f of ['trampfd.node', 'trampfd-mdwe-exec', 'libtrampfd-ffi.so']) copyFileSync(join(repo, 'build', 'Release', f), join(dir, 'build', 'Release', f));
+  for (const f of ['trampfd.node', 'trampfd-mdwe-exec', 'libtrampfd-ffi.so']) {
+    if (existsSync(join(repo, 'build', 'Release', f))) copyFileSync(join(repo, 'build', 'Release', f), join(dir, 'build', 'Release', f));
+  }
   symlinkSync(join(repo, 'node_modules'), join(dir, 'node_modules'));
   const copy = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
   copy.scripts.prepare = 'node -e 0';
@@ -60,7 +76,7 @@ test('trampfd has no runtime dependencies, and declares its bin, files and insta
   assert.match(pkg.scripts.prepack!, /scripts\/prebuild\.mjs/);
 });
 
-test('npm pack, an offline install into an empty project, then ESM, CJS and the bin', { timeout: 120_000 }, () => {
+test(`npm pack, an offline install into an empty project${hostNode ? ' with --ignore-scripts' : ''}, then ESM, CJS and the bin on ${process.arch}`, { timeout: 300_000 }, () => {
   const dir = packageCopy();
   execFileSync('npm', ['pack', '--pack-destination', work], { cwd: dir, env: npmEnv, stdio: 'pipe' });
   const tgz = join(work, `${pkg.name}-${pkg.version}.tgz`);
@@ -69,21 +85,25 @@ test('npm pack, an offline install into an empty project, then ESM, CJS and the 
 
   const listing = execFileSync('tar', ['-tvzf', tgz], { encoding: 'utf8' });
   const names = listing.split('\n').map((l) => l.split(/\s+/).at(-1)!).filter(Boolean);
-  for (const f of ['prebuilds/linux-x64/trampfd.node', 'prebuilds/linux-x64/trampfd-mdwe-exec', 'prebuilds/linux-x64/libtrampfd-ffi.so', 'bin/trampfd.mjs',
-    'dist/index.js', 'dist/cjs/index.js', 'dist/cli.js', 'examples/demo.mjs', 'scripts/install.mjs', 'binding.gyp', 'native/tramp.c']) {
+  const shipped = [`${pre}/trampfd.node`, `${pre}/trampfd-mdwe-exec`, ...(process.arch === 'x64' ? [`${pre}/libtrampfd-ffi.so`] : []),
+    ...(crossArm64 ? ['prebuilds/linux-arm64/trampfd.node', 'prebuilds/linux-arm64/trampfd-mdwe-exec'] : [])];
+  for (const f of [...shipped, 'bin/trampfd.mjs', 'dist/index.js', 'dist/cjs/index.js', 'dist/cli.js', 'examples/demo.mjs', 'scripts/install.mjs', 'binding.gyp', 'native/tramp.c']) {
     assert.ok(names.includes(`package/${f}`), `${f} is in the tarball`);
   }
   assert.ok(!names.some((n) => /^package\/(test|src|build|bench)\//.test(n)), 'no tests, sources or build tree');
-  assert.match(listing, /^-rwx.*package\/prebuilds\/linux-x64\/trampfd-mdwe-exec$/m, 'the wrapper stays executable');
+  assert.match(listing, new RegExp(`^-rwx.*package/${pre}/trampfd-mdwe-exec$`, 'm'), 'the wrapper stays executable');
 
   const app = join(work, 'app');
   mkdirSync(app);
   writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'app', private: true }));
-  const inst = spawnSync('npm', ['install', '--offline', '--foreground-scripts', tgz], { cwd: app, env: npmEnv, encoding: 'utf8' });
+  // Under emulation the install hook would run on the host's node: the prebuilt is used as it is.
+  const inst = spawnSync('npm', ['install', '--offline', hostNode ? '--ignore-scripts' : '--foreground-scripts', tgz], { cwd: app, env: npmEnv, encoding: 'utf8' });
   assert.equal(inst.status, 0, inst.stdout + inst.stderr);
-  assert.match(inst.stdout, /trampfd: using the prebuilt addon prebuilds\/linux-x64\/trampfd\.node/);
+  if (!hostNode) assert.match(inst.stdout, new RegExp(`trampfd: using the prebuilt addon ${pre}/trampfd\\.node`));
   const installed = join(app, 'node_modules', 'trampfd');
   assert.ok(!existsSync(join(installed, 'build')), 'nothing was compiled');
+  if (crossArm64) assert.equal(elfMachine(join(installed, 'prebuilds', 'linux-arm64', 'trampfd.node')), 183, 'the arm64 prebuild is AArch64 code');
+  assert.equal(elfMachine(join(installed, pre, 'trampfd.node')), { x64: 62, arm64: 183 }[process.arch as string]);
 
   const imports = 'load, callback, memory, trampolines';
   writeFileSync(join(app, 'esm.mjs'), `import { ${imports} } from 'trampfd';\n${SCENARIO}`);
@@ -98,9 +118,9 @@ test('npm pack, an offline install into an empty project, then ESM, CJS and the 
   const doctor = execFileSync(bin, ['doctor', '--json'], { encoding: 'utf8' });
   const report = JSON.parse(doctor);
   assert.equal(report.prebuilt, true);
-  assert.equal(report.addon, join(installed, 'prebuilds', 'linux-x64', 'trampfd.node'));
-  assert.equal(report.wx.mdweExec, join(installed, 'prebuilds', 'linux-x64', 'trampfd-mdwe-exec'));
-  assert.equal(report.ffiShim, join(installed, 'prebuilds', 'linux-x64', 'libtrampfd-ffi.so'));
+  assert.equal(report.addon, join(installed, pre, 'trampfd.node'));
+  assert.equal(report.wx.mdweExec, join(installed, pre, 'trampfd-mdwe-exec'));
+  if (process.arch === 'x64') assert.equal(report.ffiShim, join(installed, pre, 'libtrampfd-ffi.so'));
 });
 
 /** A package folder with the install hook, an optional prebuilt, and a fake node-gyp on PATH. */
@@ -132,11 +152,11 @@ test('the install hook keeps a prebuilt that loads, and builds from source other
 
   const broken = installHook('hook-broken', 'broken');
   assert.equal(broken.status, 0, broken.out);
-  assert.match(broken.out, /prebuilds\/linux-x64\/trampfd\.node does not load here .*building from source/);
+  assert.match(broken.out, new RegExp(`${pre}/trampfd\\.node does not load here .*building from source`));
   assert.equal(broken.gyp, `${broken.dir} rebuild`);
 
   const none = installHook('hook-none', 'none');
-  assert.match(none.out, /no prebuilt addon for linux-x64; building from source/);
+  assert.match(none.out, new RegExp(`no prebuilt addon for linux-${process.arch}; building from source`));
   assert.equal(none.gyp, `${none.dir} rebuild`);
 
   const forced = installHook('hook-forced', 'good', { TRAMPFD_BUILD_FROM_SOURCE: '1' });

@@ -7,6 +7,7 @@ import { createHash, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { cc } from './support-native.js';
 import { cdef, load, memory, type Library } from '../dist/index.js';
 import { HOST } from '../dist/targets/index.js';
 
@@ -62,7 +63,8 @@ export function seedFromEnv(): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The generator's own C type model (x86-64 LP64 layout).
+// The generator's own C type model (LP64: x86-64 and AArch64 lay these out alike; plain char is
+// signed on x86-64 and unsigned on AArch64, AAPCS64 10.1.1).
 
 export interface IntType { kind: 'int'; c: string; size: number; align: number; signed: boolean; js: 'number' | 'bigint' | 'safe' }
 export interface BoolType { kind: 'bool'; c: string; size: 1; align: 1 }
@@ -851,9 +853,10 @@ export function generateSuite(opts: SuiteOptions): Suite {
   return { seed: opts.seed, prefix: p, cdef, units, records: gen.records, signatures };
 }
 
+/** The target's C compiler (TRAMPFD_CC under qemu). */
 function gcc(args: string[]): Promise<void> {
   return new Promise((resolve, reject) => {
-    execFile('gcc', args, (err, _out, stderr) => (err ? reject(new Error(`gcc ${args.join(' ')}: ${stderr}`)) : resolve()));
+    execFile(cc, args, (err, _out, stderr) => (err ? reject(new Error(`${cc} ${args.join(' ')}: ${stderr}`)) : resolve()));
   });
 }
 

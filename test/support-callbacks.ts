@@ -31,8 +31,11 @@ function inheritedFlags(): string[] {
   return process.execArgv.filter((a) => a === '--jitless' || a.startsWith('--disallow-code-generation'));
 }
 
+/** How much longer children may take under qemu-user (TRAMPFD_EMULATED): a node start alone takes 3-8 s there. */
+export const EMULATION_SLOWDOWN = process.env.TRAMPFD_EMULATED ? 4 : 1;
+
 /** Runs an ES module `source` in a fresh node; FIXTURES in it is the fixture library's path. */
-export function runChild(source: string, flags: string[] = [], timeout = 30_000): SpawnSyncReturns<string> {
+export function runChild(source: string, flags: string[] = [], timeout = 30_000 * EMULATION_SLOWDOWN): SpawnSyncReturns<string> {
   const prelude = `const FIXTURES = ${JSON.stringify(callbackFixtures())};\n`;
   return spawnSync(process.execPath, [...inheritedFlags(), ...flags, '--input-type=module', '-e', prelude + source], {
     encoding: 'utf8',

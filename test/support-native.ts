@@ -1,5 +1,5 @@
 // Test support: builds the C fixtures with the system compiler into a temporary folder.
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -38,6 +38,22 @@ export const archCflags: readonly string[] = archName === 'x86_64' ? ['-fcf-prot
   : archName === 'aarch64' ? ['-mbranch-protection=standard', '-mno-outline-atomics'] : [];
 /** Link flags that keep a shared library's BTI/PAC note on AArch64 (binding.gyp, native/arch/aarch64/arch.c). */
 export const archLdflags: readonly string[] = archName === 'aarch64' ? ['-nostartfiles', '-Wl,-z,force-bti'] : [];
+
+let mdweWhy: string | null | undefined;
+/**
+ * Why PR_SET_MDWE cannot be tested here, or null when it can. qemu-user answers EINVAL to it in
+ * the guest (it neither passes it on nor emulates it), as kernels before 6.3 do: tests of W^X
+ * under MDWE skip themselves there with this reason rather than pass without it.
+ */
+export function mdweUnavailable(): string | null {
+  if (mdweWhy === undefined) {
+    const r = spawnSync(mdweExec, ['true'], { encoding: 'utf8' });
+    mdweWhy = r.status === 125 && /prctl\(PR_SET_MDWE\) failed: Invalid argument/.test(r.stderr)
+      ? `PR_SET_MDWE is refused with EINVAL here (${process.env.TRAMPFD_EMULATED ? 'qemu-user does not emulate it' : 'a kernel before 6.3'})`
+      : null;
+  }
+  return mdweWhy;
+}
 
 export function gcc(args: string[]): void {
   execFileSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });

@@ -4,7 +4,7 @@ import { copyFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mdweExec, scratchDir, trampCheck } from './support-native.js';
+import { mdweExec, mdweUnavailable, scratchDir, trampCheck } from './support-native.js';
 
 function run(args: string[], opts: { wrap?: string[]; env?: NodeJS.ProcessEnv } = {}) {
   const { exe } = trampCheck();
@@ -63,7 +63,7 @@ test('a library file replaced on disk after load is detected and never mapped', 
   assert.match(ok(['replaced', same, 'none']), /ok replaced mode=file reason=-/);
 });
 
-test('under PR_SET_MDWE the file-mapped tables still work', () => {
+test('under PR_SET_MDWE the file-mapped tables still work', { skip: mdweUnavailable() ?? false }, () => {
   const out = ok(['million', '100000'], { wrap: [mdweExec] });
   assert.match(out, /ok million mode=file .* live=100000/);
 });

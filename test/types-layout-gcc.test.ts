@@ -1,5 +1,6 @@
 // Area: types/layout. Purpose: random structs and unions laid out exactly as gcc lays them out
-// (sizeof, _Alignof, offsetof of every member path, the bytes every bitfield occupies).
+// (sizeof, _Alignof, offsetof of every member path, the bytes every bitfield occupies), with the
+// target's compiler (TRAMPFD_CC under qemu).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -9,8 +10,10 @@ import { join } from 'node:path';
 import { cdef, parseTypeName, TypeScope } from '../dist/decl/index.js';
 import type { CType, RecordType } from '../dist/types/index.js';
 import { SEED, rng } from './support-rng.js';
+import { cc } from './support-native.js';
 
-const RECORDS = 400;
+/** Records per run; TRAMPFD_LAYOUT_RECORDS makes it smaller under emulation. */
+const RECORDS = Number(process.env.TRAMPFD_LAYOUT_RECORDS ?? 400);
 
 
 const SCALARS = [
@@ -148,14 +151,14 @@ ${lines.join('\n')}
 
 function hasGcc(): boolean {
   try {
-    execFileSync('gcc', ['--version'], { stdio: 'ignore' });
+    execFileSync(cc, ['--version'], { stdio: 'ignore' });
     return true;
   } catch {
     return false;
   }
 }
 
-test(`${RECORDS} random records match gcc (seed ${SEED}; TRAMPFD_SEED=${SEED} reproduces)`, { skip: !hasGcc() && 'gcc not found' }, (t) => {
+test(`${RECORDS} random records match gcc (seed ${SEED}; TRAMPFD_SEED=${SEED} reproduces)`, { skip: !hasGcc() && `${cc} not found` }, (t) => {
   t.diagnostic(`seed ${SEED}`);
   const { source, kinds } = generate(rng(SEED), RECORDS);
   const scope = new TypeScope();
@@ -165,7 +168,7 @@ test(`${RECORDS} random records match gcc (seed ${SEED}; TRAMPFD_SEED=${SEED} re
   const dir = mkdtempSync(join(tmpdir(), 'trampfd-layout-'));
   try {
     writeFileSync(join(dir, 'layout.c'), cProgram(source, all, recs));
-    execFileSync('gcc', ['-w', '-O0', '-o', join(dir, 'layout'), join(dir, 'layout.c')], { stdio: 'pipe' });
+    execFileSync(cc, ['-w', '-O0', '-o', join(dir, 'layout'), join(dir, 'layout.c')], { stdio: 'pipe' });
     const got = new Map(execFileSync(join(dir, 'layout'), { encoding: 'utf8', maxBuffer: 1 << 28 })
       .trim().split('\n').map((l) => { const i = l.lastIndexOf(' '); return [l.slice(0, i), l.slice(i + 1)] as const; }));
     let checked = 0;

