@@ -42,10 +42,10 @@ const LEFT_OUT = [
   // data that gives the same answer on any CPU (they run on the host).
   'abi-sysv-x86_64',
   // Type-level tsc runs and the declaration parser's own tests (strings in, syntax trees and
-  // errors out): no target in them, and they take minutes under emulation (the layout and value
-  // tests, which do depend on the target's data model, run).
+  // errors out): no target in them, and they take minutes under emulation (the layout, value and
+  // prototype tests, which do depend on the target's data model, run).
   // decl-input-bounds also holds the parser to 2 s per input, a native-speed budget.
-  'typed-declarations', 'decl-errors', 'decl-fuzz', 'decl-prototypes', 'decl-input-bounds',
+  'typed-declarations', 'decl-errors', 'decl-fuzz', 'decl-input-bounds',
   // The ABI generator's own coverage over 200 seeds: plain TS, no call made (160 s under qemu).
   'abi-gen-coverage',
   // The call and callback suites again in every marshaller mode (5 and 3 child runs of up to 8

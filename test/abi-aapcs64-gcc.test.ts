@@ -30,7 +30,7 @@ const STACK_BYTES = 512;
 const PER_FILE = 150;
 /** On an AArch64 Linux host the native gcc and the binary itself; elsewhere the cross gcc and qemu-user. */
 const NATIVE = process.platform === 'linux' && process.arch === 'arm64';
-const CC = NATIVE ? 'gcc' : 'aarch64-linux-gnu-gcc';
+const CC = NATIVE ? (process.env.TRAMPFD_CC ?? 'gcc') : 'aarch64-linux-gnu-gcc'; // TRAMPFD_CC: the cross gcc under qemu-user
 const QEMU = 'qemu-aarch64';
 
 // ---- random signatures ---------------------------------------------------------------------------
