@@ -125,7 +125,8 @@ function cProgram(source: string, all: Probe[][], recs: RecordType[]): string {
     for (const p of ps) {
       if (p.c.startsWith('bits:')) {
         const path = p.c.slice(5);
-        lines.push(`{ ${decl(recs[k]!)} v; memset(&v, 0, sizeof v); v.${path} = -1; dump("${p.key}", &v, sizeof v); }`);
+        // static: gcc -O0 gives every block's local its own stack slot, and some seeds need > 8 MiB of them
+        lines.push(`{ static ${decl(recs[k]!)} v; memset(&v, 0, sizeof v); v.${path} = -1; dump("${p.key}", &v, sizeof v); }`);
       } else {
         lines.push(`printf("%s %zu\\n", "${p.key}", (size_t)(${p.c}));`);
       }
