@@ -2,6 +2,8 @@
    check against what the closure must compute; runs the same with the system libffi alone.
    Usage: ffi-shim-check basic|foreign|freed|unprepared|threads|fork|exhaust|status [count] */
 #define _GNU_SOURCE
+#include "../../native/tramp.h"
+
 #include <dlfcn.h>
 #include <ffi.h>
 #include <pthread.h>
@@ -16,10 +18,9 @@
 #define CHECK(cond, ...) do { if (!(cond)) { fprintf(stderr, "FAIL %s:%d: ", __FILE__, __LINE__); \
   fprintf(stderr, __VA_ARGS__); fputc('\n', stderr); exit(1); } } while (0)
 
-/* The shim's own status function, when it is loaded (struct tramp_stats prefix from tramp.h). */
-struct stats { int mode; size_t tables, live, quarantined, capacity, image_used, image_capacity,
-               slot_bytes, data_bytes; const char *fallback_reason; };
-typedef int status_fn(struct stats *, const char **);
+/* The shim's own status function, when it is loaded; it fills a whole struct tramp_stats (a hand
+   copy of a prefix once let it write past the caller's struct when tramp.h grew a field). */
+typedef int status_fn(struct tramp_stats *, const char **);
 static status_fn *shim_status(void) { return (status_fn *)dlsym(RTLD_DEFAULT, "trampfd_ffi_status"); }
 
 static ffi_type *int3[3] = { &ffi_type_sint, &ffi_type_sint, &ffi_type_sint };
@@ -120,7 +121,7 @@ static void basic(void) {
   for (int i = 0; i < N; i++) CHECK(((add3_t *)codes[i])(0, 0, 0) == i, "many call %d", i);
   status_fn *st = shim_status();
   if (st) {
-    struct stats s;
+    struct tramp_stats s;
     const char *why;
     int active = st(&s, &why);
     printf("shim %s, mode %s, live %zu\n", active ? "active" : "inactive",
@@ -220,7 +221,7 @@ static void exhaust(void) {
 static void status(void) {
   status_fn *st = shim_status();
   if (!st) { printf("no shim\n"); return; }
-  struct stats s;
+  struct tramp_stats s;
   const char *why = NULL;
   int active = st(&s, &why);
   printf("shim %s, mode %s%s%s\n", active ? "active" : "inactive",

@@ -6,10 +6,10 @@ import ctypes
 import json
 import sys
 
-class Stats(ctypes.Structure):  # struct tramp_stats (native/tramp.h)
+class Stats(ctypes.Structure):  # struct tramp_stats (native/tramp.h): every field, or C writes past it
     _fields_ = [("mode", ctypes.c_int)] + [(n, ctypes.c_size_t) for n in (
         "tables", "live", "quarantined", "capacity", "image_used", "image_capacity",
-        "slot_bytes", "data_bytes")] + [("fallback_reason", ctypes.c_char_p)]
+        "slot_bytes", "data_bytes")] + [("fallback_reason", ctypes.c_char_p), ("sealed", ctypes.c_int)]
 
 def mappings():
     out = []
