@@ -1,8 +1,11 @@
 // AAPCS64 planner: Procedure Call Standard for the Arm 64-bit Architecture §6.8 "Parameter
 // passing" (stages A–C, no SVE), as GCC on Linux implements it (variadic arguments like named ones).
-import type { CType, Field, FunctionType, RecordType, ScalarRep, ScalarType } from '../types/ctype.js';
+import type { CType, Field, FunctionType, RecordType, ScalarRep } from '../types/ctype.js';
 import type { ArgPlan, CallPlan, Location, Piece, ReturnPlan } from './plan.js';
-import { AbiError, type AbiErrorReason } from './errors.js';
+import type { AbiErrorReason } from './errors.js';
+import {
+  EXTENSION, checkPassable, deepFreeze, planFail, promote, roundUp, type ScalarRule, type Subject,
+} from './common.js';
 
 export const ABI = 'aapcs64';
 
@@ -48,34 +51,11 @@ const SCALAR_KIND: Readonly<Record<ScalarRep, 'integral' | 'fp'>> = {
   f32: 'fp', f64: 'fp',
 };
 
-/** How a narrow integer argument is widened to EXTEND_TO bytes (absent: passed as is). */
-const EXTENSION: Readonly<Partial<Record<ScalarRep, 'sign' | 'zero'>>> = {
-  i8: 'sign', i16: 'sign', u8: 'zero', u16: 'zero', bool: 'zero',
-};
-
-/** Default argument promotions for variadic arguments (C11 6.5.2.2p6). */
-const INT: ScalarType = Object.freeze({
-  kind: 'scalar', name: 'int', size: 4, align: 4, rep: 'i32', js: 'number',
-});
-const DOUBLE: ScalarType = Object.freeze({
-  kind: 'scalar', name: 'double', size: 8, align: 8, rep: 'f64', js: 'number',
-});
-const PROMOTED: Readonly<Partial<Record<ScalarRep, ScalarType>>> = {
-  i8: INT, u8: INT, i16: INT, u16: INT, bool: INT, f32: DOUBLE,
-};
-
 /** Stage A: the next general-purpose and SIMD register numbers and the next stacked argument address. */
 interface Cursor {
   ngrn: number;
   nsrn: number;
   nsaa: number;
-}
-
-/** Which value is being planned, for error messages. */
-interface Subject {
-  readonly fn: FunctionType;
-  readonly index: number | 'return';
-  readonly name: string | undefined;
 }
 
 /**
@@ -95,7 +75,7 @@ export function plan(fn: FunctionType, variadicArgs: readonly CType[] = []): Cal
     ...variadicArgs.map((type) => ({ name: undefined, type: promote(type) })),
   ];
   const args = values.map((v, index): ArgPlan => {
-    checkPassable(v.type, { fn, index, name: v.name });
+    checkPassable(ABI, v.type, { fn, index, name: v.name }, SCALARS);
     return { index, type: v.type, ...planArgument(v.type, cursor) };
   });
   return deepFreeze({
@@ -117,7 +97,7 @@ export function plan(fn: FunctionType, variadicArgs: readonly CType[] = []): Cal
 function planReturn(fn: FunctionType): ReturnPlan {
   const type = fn.ret;
   if (type.kind === 'void') return { kind: 'void' };
-  checkPassable(type, { fn, index: 'return', name: undefined });
+  checkPassable(ABI, type, { fn, index: 'return', name: undefined }, SCALARS);
   const cls = classify(type);
   if (cls.kind === 'composite' && type.size > MAX_REGISTER_COMPOSITE) {
     return { kind: 'memory', type, pointer: RESULT_POINTER };
@@ -208,11 +188,6 @@ function scalarRep(type: CType): ScalarRep | undefined {
   return undefined;
 }
 
-function promote(type: CType): CType {
-  const rep = scalarRep(type);
-  return (rep !== undefined && PROMOTED[rep]) || type;
-}
-
 // ---------------------------------------------------------------------------------------------
 // Classification.
 
@@ -285,95 +260,23 @@ function isPacked(r: RecordType): boolean {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Validation: what cannot be passed by value at all, with a message naming the argument.
+// Validation (abi/common.ts): the scalars this convention passes; quad floats and __int128 it does not.
 
-/** Throws an AbiError unless `type` can be passed (or returned) by value. */
-function checkPassable(type: CType, subject: Subject): void {
-  switch (type.kind) {
-    case 'void':
-      fail('void-value', subject, 'void is not a value type');
-    case 'array':
-      fail('array-value', subject,
-        `array type '${type.name}' by value (arrays must decay to pointers before planning)`);
-    case 'function':
-      fail('function-value', subject,
-        `function type '${type.name}' by value (functions must decay to pointers before planning)`);
-    default:
-      checkMembers(type, subject, new Set());
-  }
-}
-
-/** Records, arrays and scalars inside a by-value type: no quad floats or __int128, no incomplete records. */
-function checkMembers(type: CType, subject: Subject, seen: Set<CType>): void {
-  switch (type.kind) {
-    case 'pointer':
-      return;
-    case 'scalar':
-    case 'enum': {
-      const s = type.kind === 'enum' ? type.base : type;
-      if (Object.hasOwn(SCALAR_KIND, s.rep)) return;
-      if (s.name.includes('long double') || s.name.includes('__float128') || s.name.includes('_Float128')) {
-        fail('unsupported-type', subject,
-          `'${type.name}' is a 128-bit quad-precision float on AArch64 (passed in a q register), which trampfd does not support`);
-      }
-      if (s.name.includes('__int128') || s.size === 16) {
-        fail('unsupported-type', subject,
-          `'${type.name}' is a 128-bit integer (passed in an even/odd register pair), which trampfd does not support`);
-      }
-      fail('unsupported-type', subject, `unknown scalar representation '${String(s.rep)}' of '${type.name}'`);
+const SCALARS: ScalarRule = {
+  passes: (s) => Object.hasOwn(SCALAR_KIND, s.rep),
+  refuse: (s, type, subject) => {
+    if (s.name.includes('long double') || s.name.includes('__float128') || s.name.includes('_Float128')) {
+      fail('unsupported-type', subject,
+        `'${type.name}' is a 128-bit quad-precision float on AArch64 (passed in a q register), which trampfd does not support`);
     }
-    case 'array':
-      checkMembers(type.element, subject, seen);
-      return;
-    case 'struct':
-    case 'union':
-      if (!type.complete) {
-        fail('incomplete-type', subject, `incomplete type '${type.name}' cannot be passed by value`);
-      }
-      if (seen.has(type)) return;
-      seen.add(type);
-      for (const f of type.fields) {
-        if (f.type.kind === 'void' || f.type.kind === 'function') {
-          fail(f.type.kind === 'void' ? 'void-value' : 'function-value', subject,
-            `member '${f.name}' of '${type.name}' has type '${f.type.name}'`);
-        }
-        checkMembers(f.type, subject, seen);
-      }
-      return;
-    default:
-      fail('unsupported-type', subject, `'${type.name}' (${type.kind}) cannot be a member of a value`);
-  }
-}
+    if (s.name.includes('__int128') || s.size === 16) {
+      fail('unsupported-type', subject,
+        `'${type.name}' is a 128-bit integer (passed in an even/odd register pair), which trampfd does not support`);
+    }
+    return fail('unsupported-type', subject, `unknown scalar representation '${String(s.rep)}' of '${type.name}'`);
+  },
+};
 
 function fail(reason: AbiErrorReason, subject: Subject, what: string): never {
-  const fnName = subject.fn.name === '' ? 'function' : `'${subject.fn.name}'`;
-  const which = subject.index === 'return'
-    ? 'return value'
-    : `argument ${subject.index}${subject.name ? ` '${subject.name}'` : ''}`;
-  throw new AbiError(reason, ABI, subject.index, `${ABI}: ${which} of ${fnName}: ${what}`);
-}
-
-// ---------------------------------------------------------------------------------------------
-
-function roundUp(n: number, to: number): number {
-  return Math.ceil(n / to) * to;
-}
-
-/** Freezes the plan's own objects; type descriptors are shared and already frozen. */
-function deepFreeze<T extends CallPlan>(p: T): T {
-  const freezePieces = (pieces: readonly Piece[]) => {
-    for (const piece of pieces) {
-      Object.freeze(piece.to);
-      Object.freeze(piece);
-    }
-    Object.freeze(pieces);
-  };
-  for (const a of p.args) {
-    freezePieces(a.pieces);
-    Object.freeze(a);
-  }
-  Object.freeze(p.args);
-  if (p.ret.kind === 'regs') freezePieces(p.ret.pieces);
-  Object.freeze(p.ret);
-  return Object.freeze(p);
+  return planFail(ABI, reason, subject, what);
 }

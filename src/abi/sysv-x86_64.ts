@@ -1,7 +1,10 @@
 // System V x86-64 planner: AMD64 psABI §3.2.3 "Parameter Passing" (classification, registers, stack).
-import type { CType, Field, FunctionType, ScalarRep, ScalarType } from '../types/ctype.js';
+import type { CType, Field, FunctionType, ScalarRep } from '../types/ctype.js';
 import type { ArgPlan, CallPlan, Location, Piece, ReturnPlan } from './plan.js';
-import { AbiError, type AbiErrorReason } from './errors.js';
+import type { AbiErrorReason } from './errors.js';
+import {
+  EXTENSION, checkPassable, deepFreeze, planFail, promote, roundUp, type ScalarRule, type Subject,
+} from './common.js';
 
 export const ABI = 'sysv-x86_64';
 
@@ -43,34 +46,11 @@ const SCALAR_CLASS: Readonly<Record<ScalarRep, Class>> = {
   f32: 'SSE', f64: 'SSE',
 };
 
-/** How a narrow integer argument is widened to EXTEND_TO bytes (absent: passed as is). */
-const EXTENSION: Readonly<Partial<Record<ScalarRep, 'sign' | 'zero'>>> = {
-  i8: 'sign', i16: 'sign', u8: 'zero', u16: 'zero', bool: 'zero',
-};
-
-/** Default argument promotions for variadic arguments (C11 6.5.2.2p6). */
-const INT: ScalarType = Object.freeze({
-  kind: 'scalar', name: 'int', size: 4, align: 4, rep: 'i32', js: 'number',
-});
-const DOUBLE: ScalarType = Object.freeze({
-  kind: 'scalar', name: 'double', size: 8, align: 8, rep: 'f64', js: 'number',
-});
-const PROMOTED: Readonly<Partial<Record<ScalarRep, ScalarType>>> = {
-  i8: INT, u8: INT, i16: INT, u16: INT, bool: INT, f32: DOUBLE,
-};
-
 /** Registers and stack bytes taken so far by the arguments of one call. */
 interface Cursor {
   gpr: number;
   fpr: number;
   stack: number;
-}
-
-/** Which value is being planned, for error messages. */
-interface Subject {
-  readonly fn: FunctionType;
-  readonly index: number | 'return';
-  readonly name: string | undefined;
 }
 
 /**
@@ -92,7 +72,7 @@ export function plan(fn: FunctionType, variadicArgs: readonly CType[] = []): Cal
   ];
   const args = values.map((v, index): ArgPlan => {
     const subject: Subject = { fn, index, name: v.name };
-    checkPassable(v.type, subject);
+    checkPassable(ABI, v.type, subject, SCALARS);
     return {
       index,
       type: v.type,
@@ -116,7 +96,7 @@ export function plan(fn: FunctionType, variadicArgs: readonly CType[] = []): Cal
 function planReturn(fn: FunctionType, cursor: Cursor): ReturnPlan {
   const type = fn.ret;
   if (type.kind === 'void') return { kind: 'void' };
-  checkPassable(type, { fn, index: 'return', name: undefined });
+  checkPassable(ABI, type, { fn, index: 'return', name: undefined }, SCALARS);
   const classes = classify(type);
   if (classes === 'MEMORY') {
     cursor.gpr = 1; // the hidden pointer is the first integer argument
@@ -181,11 +161,6 @@ function scalarRep(type: CType): ScalarRep | undefined {
   if (type.kind === 'scalar') return type.rep;
   if (type.kind === 'enum') return type.base.rep;
   return undefined;
-}
-
-function promote(type: CType): CType {
-  const rep = scalarRep(type);
-  return (rep !== undefined && PROMOTED[rep]) || type;
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -268,91 +243,18 @@ function mergeClasses(a: Class, b: Class): Class {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Validation: what cannot be passed by value at all, with a message naming the argument.
+// Validation (abi/common.ts): the scalars this convention has a class for; long double is X87.
 
-/** Throws an AbiError unless `type` can be passed (or returned) by value. */
-function checkPassable(type: CType, subject: Subject): void {
-  switch (type.kind) {
-    case 'void':
-      fail('void-value', subject, 'void is not a value type');
-    case 'array':
-      fail('array-value', subject,
-        `array type '${type.name}' by value (arrays must decay to pointers before planning)`);
-    case 'function':
-      fail('function-value', subject,
-        `function type '${type.name}' by value (functions must decay to pointers before planning)`);
-    default:
-      checkMembers(type, subject, new Set());
-  }
-}
-
-/** Records, arrays and scalars inside a by-value type: no X87, no incomplete records. */
-function checkMembers(type: CType, subject: Subject, seen: Set<CType>): void {
-  switch (type.kind) {
-    case 'pointer':
-      return;
-    case 'scalar':
-    case 'enum': {
-      const s = type.kind === 'enum' ? type.base : type;
-      if (Object.hasOwn(SCALAR_CLASS, s.rep)) return;
-      if (s.name.includes('long double') || s.name.includes('__float80')) {
-        fail('x87-type', subject,
-          `'${type.name}' has the X87 class (long double), which trampfd does not support`);
-      }
-      fail('unsupported-type', subject, `unknown scalar representation '${String(s.rep)}' of '${type.name}'`);
+const SCALARS: ScalarRule = {
+  passes: (s) => Object.hasOwn(SCALAR_CLASS, s.rep),
+  refuse: (s, type, subject) => {
+    if (s.name.includes('long double') || s.name.includes('__float80')) {
+      fail('x87-type', subject, `'${type.name}' has the X87 class (long double), which trampfd does not support`);
     }
-    case 'array':
-      checkMembers(type.element, subject, seen);
-      return;
-    case 'struct':
-    case 'union':
-      if (!type.complete) {
-        fail('incomplete-type', subject, `incomplete type '${type.name}' cannot be passed by value`);
-      }
-      if (seen.has(type)) return;
-      seen.add(type);
-      for (const f of type.fields) {
-        if (f.type.kind === 'void' || f.type.kind === 'function') {
-          fail(f.type.kind === 'void' ? 'void-value' : 'function-value', subject,
-            `member '${f.name}' of '${type.name}' has type '${f.type.name}'`);
-        }
-        checkMembers(f.type, subject, seen);
-      }
-      return;
-    default:
-      fail('unsupported-type', subject, `'${type.name}' (${type.kind}) cannot be a member of a value`);
-  }
-}
+    return fail('unsupported-type', subject, `unknown scalar representation '${String(s.rep)}' of '${type.name}'`);
+  },
+};
 
 function fail(reason: AbiErrorReason, subject: Subject, what: string): never {
-  const fnName = subject.fn.name === '' ? 'function' : `'${subject.fn.name}'`;
-  const which = subject.index === 'return'
-    ? 'return value'
-    : `argument ${subject.index}${subject.name ? ` '${subject.name}'` : ''}`;
-  throw new AbiError(reason, ABI, subject.index, `${ABI}: ${which} of ${fnName}: ${what}`);
-}
-
-// ---------------------------------------------------------------------------------------------
-
-function roundUp(n: number, to: number): number {
-  return Math.ceil(n / to) * to;
-}
-
-/** Freezes the plan's own objects; type descriptors are shared and already frozen. */
-function deepFreeze<T extends CallPlan>(p: T): T {
-  const freezePieces = (pieces: readonly Piece[]) => {
-    for (const piece of pieces) {
-      Object.freeze(piece.to);
-      Object.freeze(piece);
-    }
-    Object.freeze(pieces);
-  };
-  for (const a of p.args) {
-    freezePieces(a.pieces);
-    Object.freeze(a);
-  }
-  Object.freeze(p.args);
-  if (p.ret.kind === 'regs') freezePieces(p.ret.pieces);
-  Object.freeze(p.ret);
-  return Object.freeze(p);
+  return planFail(ABI, reason, subject, what);
 }
