@@ -16,7 +16,6 @@
 #define CODE "ERR_TRAMPFD_CALLBACK"
 #define MAX_ARGS 32
 #define MAX_SAFE 9007199254740991.0
-#define MAX_SAFE_INT 9007199254740991LL
 
 /* Header words of a record, then A_WORDS words per argument. */
 enum { H_NARGS, H_RET, H_RET_AT, H_WORDS };
@@ -102,34 +101,7 @@ bool cb_ops_attach(napi_env env, struct closure *c, napi_value record, napi_valu
 /* The JS value of argument `a`; false when it is not one C makes as the JS path would (a
    size-like value or pointer beyond 2^53: a bigint or an error). */
 static inline bool make_arg(napi_env env, const struct cb_arg *a, const uint8_t *f, napi_value *out) {
-  const uint8_t *p = f + a->at;
-  int16_t i16;
-  uint16_t u16;
-  int32_t i32;
-  uint32_t u32;
-  int64_t i64;
-  uint64_t u64;
-  float x;
-  double d;
-  switch (a->store) {
-    case S_I8: return napi_create_int32(env, *(const int8_t *)p, out) == napi_ok;
-    case S_U8: return napi_create_int32(env, *p, out) == napi_ok;
-    case S_I16: memcpy(&i16, p, 2); return napi_create_int32(env, i16, out) == napi_ok;
-    case S_U16: memcpy(&u16, p, 2); return napi_create_int32(env, u16, out) == napi_ok;
-    case S_I32: memcpy(&i32, p, 4); return napi_create_int32(env, i32, out) == napi_ok;
-    case S_U32: memcpy(&u32, p, 4); return napi_create_uint32(env, u32, out) == napi_ok;
-    case S_BOOL: return napi_get_boolean(env, *p != 0, out) == napi_ok;
-    case S_F32: memcpy(&x, p, 4); return napi_create_double(env, x, out) == napi_ok;
-    case S_F64: memcpy(&d, p, 8); return napi_create_double(env, d, out) == napi_ok;
-    case S_I64: memcpy(&i64, p, 8); return napi_create_bigint_int64(env, i64, out) == napi_ok;
-    case S_U64: memcpy(&u64, p, 8); return napi_create_bigint_uint64(env, u64, out) == napi_ok;
-    case S_SAFE_I64:
-      memcpy(&i64, p, 8);
-      return i64 >= -MAX_SAFE_INT && i64 <= MAX_SAFE_INT && napi_create_double(env, (double)i64, out) == napi_ok;
-    default: /* safe-u64, pointer */
-      memcpy(&u64, p, 8);
-      return u64 <= (uint64_t)MAX_SAFE_INT && napi_create_double(env, (double)u64, out) == napi_ok;
-  }
+  return read_scalar(env, (int)a->store, f + a->at, out);
 }
 
 /* Stores result `r` as the generated runner's fast path does (slots.ts acceptExpr/storeStmt);

@@ -22,7 +22,6 @@ enum { H_NARGS, H_FLAGS, H_FIXED, H_STACK, H_AL, H_FN_LO, H_FN_HI, H_RET, H_RET_
 enum { A_ACCEPT, A_WIDE, A_AT, A_CSTRING, A_WORDS };
 #define MAX_ARGS 32
 #define MAX_SAFE 9007199254740991.0
-#define TWO53 9007199254740992LL
 
 struct arg {
   uint8_t accept, cstring;
@@ -193,35 +192,9 @@ static napi_value call_ref(napi_env env, napi_ref ref, size_t argc, napi_value *
 
 /* The result in the return slots; sizes and pointers that are not safe integers are the JS path's to read. */
 static napi_value result(napi_env env, const struct native_fn *nf, uint8_t *fr, uint32_t f) {
-  const uint8_t *p = fr + nf->ret_at;
   napi_value r = NULL;
-  int32_t i32;
-  uint32_t u32;
-  int64_t i64;
-  uint64_t u64;
-  float x;
-  double d;
-  switch (nf->ret) {
-    case S_VOID: return NULL;
-    case S_I8: napi_create_int32(env, *(const int8_t *)p, &r); return r;
-    case S_U8: napi_create_int32(env, *p, &r); return r;
-    case S_I16: { int16_t w; memcpy(&w, p, 2); napi_create_int32(env, w, &r); return r; }
-    case S_U16: { uint16_t w; memcpy(&w, p, 2); napi_create_int32(env, w, &r); return r; }
-    case S_I32: memcpy(&i32, p, 4); napi_create_int32(env, i32, &r); return r;
-    case S_U32: memcpy(&u32, p, 4); napi_create_uint32(env, u32, &r); return r;
-    case S_BOOL: napi_get_boolean(env, *p != 0, &r); return r;
-    case S_F32: memcpy(&x, p, 4); napi_create_double(env, x, &r); return r;
-    case S_F64: memcpy(&d, p, 8); napi_create_double(env, d, &r); return r;
-    case S_I64: memcpy(&i64, p, 8); napi_create_bigint_int64(env, i64, &r); return r;
-    case S_U64: memcpy(&u64, p, 8); napi_create_bigint_uint64(env, u64, &r); return r;
-    case S_SAFE_I64:
-      memcpy(&i64, p, 8);
-      if (i64 > -TWO53 && i64 < TWO53) { napi_create_double(env, (double)i64, &r); return r; }
-      break;
-    default: /* safe-u64, pointer */
-      memcpy(&u64, p, 8);
-      if (u64 < (uint64_t)TWO53) { napi_create_double(env, (double)u64, &r); return r; }
-  }
+  if (nf->ret == S_VOID) return NULL;
+  if (read_scalar(env, (int)nf->ret, fr + nf->ret_at, &r)) return r;
   napi_value at;
   napi_create_uint32(env, f, &at);
   return call_ref(env, nf->slow_return, 1, &at);

@@ -5,4 +5,44 @@
 #define TRAMPFD_OPS_STORE_H
 enum store { S_VOID, S_I8, S_U8, S_I16, S_U16, S_I32, S_U32, S_BOOL, S_F32, S_F64, S_I64, S_U64,
              S_SAFE_I64, S_SAFE_U64, S_POINTER, S_COUNT };
+
+#include <node_api.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <string.h>
+
+/* The JS value of the scalar `store` at `p` (a result slot, a callback argument), as the JS path
+   reads it; false for a size-like value or pointer beyond 2^53, which the JS path reads (a bigint
+   or an error), and for S_VOID. */
+static inline bool read_scalar(napi_env env, int store, const uint8_t *p, napi_value *out) {
+  const int64_t max_safe = 9007199254740991LL;
+  int16_t i16;
+  uint16_t u16;
+  int32_t i32;
+  uint32_t u32;
+  int64_t i64;
+  uint64_t u64;
+  float x;
+  double d;
+  switch (store) {
+    case S_VOID: return false;
+    case S_I8: return napi_create_int32(env, *(const int8_t *)p, out) == napi_ok;
+    case S_U8: return napi_create_int32(env, *p, out) == napi_ok;
+    case S_I16: memcpy(&i16, p, 2); return napi_create_int32(env, i16, out) == napi_ok;
+    case S_U16: memcpy(&u16, p, 2); return napi_create_int32(env, u16, out) == napi_ok;
+    case S_I32: memcpy(&i32, p, 4); return napi_create_int32(env, i32, out) == napi_ok;
+    case S_U32: memcpy(&u32, p, 4); return napi_create_uint32(env, u32, out) == napi_ok;
+    case S_BOOL: return napi_get_boolean(env, *p != 0, out) == napi_ok;
+    case S_F32: memcpy(&x, p, 4); return napi_create_double(env, x, out) == napi_ok;
+    case S_F64: memcpy(&d, p, 8); return napi_create_double(env, d, out) == napi_ok;
+    case S_I64: memcpy(&i64, p, 8); return napi_create_bigint_int64(env, i64, out) == napi_ok;
+    case S_U64: memcpy(&u64, p, 8); return napi_create_bigint_uint64(env, u64, out) == napi_ok;
+    case S_SAFE_I64:
+      memcpy(&i64, p, 8);
+      return i64 >= -max_safe && i64 <= max_safe && napi_create_double(env, (double)i64, out) == napi_ok;
+    default: /* safe-u64, pointer */
+      memcpy(&u64, p, 8);
+      return u64 <= (uint64_t)max_safe && napi_create_double(env, (double)u64, out) == napi_ok;
+  }
+}
 #endif
