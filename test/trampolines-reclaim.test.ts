@@ -9,6 +9,16 @@ import assert from 'node:assert/strict';
 import { trampCheck } from './support-native.js';
 import { distUrl, runChild } from './support-callbacks.js';
 
+/**
+ * Why running out of mappings cannot be tested here, or undefined when it can: under qemu-user the
+ * emulator's own allocations (glib, its translator) share the guest process's vm.max_map_count,
+ * so using up the mappings stops qemu itself (seen in CI: "GSlice: failed to allocate ... Cannot
+ * allocate memory", then SIGSEGV), whatever trampfd does.
+ */
+const noMapLimit = process.env.TRAMPFD_EMULATED
+  ? 'qemu-user shares the mapping limit with the emulated process: exhausting it stops the emulator itself'
+  : undefined;
+
 function run(args: string[]) {
   const r = spawnSync(trampCheck().exe, args, { encoding: 'utf8' });
   return { status: r.status, signal: r.signal, out: r.stdout, err: r.stderr };
@@ -41,14 +51,14 @@ test('a stale pointer into a table that was given back faults (SIGSEGV), never r
   assert.doesNotMatch(r.out, /still alive/);
 });
 
-test('out of mappings: the C API reports vm.max_map_count and its value; freed mappings make it work again', () => {
+test('out of mappings: the C API reports vm.max_map_count and its value; freed mappings make it work again', { skip: noMapLimit }, () => {
   const r = run(['maxmap']);
   assert.equal(r.status, 0, `${r.signal ?? r.status}\n${r.out}${r.err}`);
   assert.match(r.out, /^error after \d+: cannot map a trampoline table: out of memory, or the process reached its limit of memory mappings \(vm\.max_map_count = \d+; free trampolines or raise it\)$/m);
   assert.match(r.out, /ok maxmap mode=file/);
 });
 
-test('out of mappings: trampolines.alloc() throws a TrampolineError naming vm.max_map_count', () => {
+test('out of mappings: trampolines.alloc() throws a TrampolineError naming vm.max_map_count', { skip: noMapLimit }, () => {
   const r = runChild(`
     import { load, trampolines } from ${JSON.stringify(distUrl)};
     const libc = load('libc.so.6');
