@@ -11,7 +11,7 @@
 #include <string.h>
 #include <sys/mman.h>
 
-void trampfd_call(uint8_t *frame);
+
 
 __thread struct env_state *current_env __attribute__((tls_model("initial-exec")));
 

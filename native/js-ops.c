@@ -23,7 +23,11 @@ enum { A_ACCEPT, A_WIDE, A_AT, A_CSTRING, A_WORDS };
 #define MAX_ARGS 32
 #define MAX_SAFE 9007199254740991.0
 
+/* How put_arg takes an argument: the common number forms inline, everything else in put_other. */
+enum { OP_I32, OP_INT, OP_F64, OP_F32, OP_OTHER };
+
 struct arg {
+  uint8_t op;
   uint8_t accept, cstring;
   uint8_t width;         /* bytes an integer or bool is stored as: 4 when the slot takes it widened */
   bool number;           /* takes numbers: a float, or an integer store whose numbers lie in [lo, hi] */
@@ -161,17 +165,24 @@ static inline __attribute__((always_inline)) bool put_arg(napi_env env, const st
                                                           uint8_t *fr, uint32_t *top, uint32_t limit) {
   uint8_t *p = fr + a->at;
   double d;
-  if (!a->number || a->accept == S_POINTER) return put_other(env, a, v, base, p, top, limit);
+  if (a->op == OP_OTHER) return put_other(env, a, v, base, p, top, limit);
   /* No napi_typeof: napi_get_value_double fails on anything but a number. */
   if (napi_get_value_double(env, v, &d) != napi_ok) return false;
+  if (a->op == OP_I32) { /* int, stored as 32 bits: the most common argument */
+    if (!(d >= -2147483648.0 && d <= 2147483647.0)) return false;
+    int32_t i = (int32_t)d;
+    if ((double)i != d) return false;
+    memcpy(p, &i, 4);
+    return true;
+  }
   return put_number(p, a, d);
 }
 
-/* The call goes to the JS marshaller, with every argument as given. */
-static napi_value to_js(napi_env env, napi_callback_info info, const struct native_fn *nf, size_t argc, napi_value *argv,
-                        napi_value self) {
+/* The call goes to the JS marshaller, with every argument as given (`fetched` of them are in argv). */
+static __attribute__((noinline)) napi_value to_js(napi_env env, napi_callback_info info, const struct native_fn *nf,
+                                                  size_t argc, size_t fetched, napi_value *argv, napi_value self) {
   napi_value fn, result = NULL, *all = argv;
-  if (argc > nf->nargs + 1) { /* more than the first fetch asked for */
+  if (argc > fetched) { /* more than the entry fetched */
     all = malloc(argc * sizeof *all);
     if (!all) return throw_error(env, "ERR_TRAMPFD_CALL", "out of memory");
     napi_get_cb_info(env, info, &argc, all, NULL, NULL);
@@ -200,17 +211,9 @@ static napi_value result(napi_env env, const struct native_fn *nf, uint8_t *fr, 
   return call_ref(env, nf->slow_return, 1, &at);
 }
 
-static inline __attribute__((always_inline)) napi_value run(napi_env env, napi_callback_info info, size_t argc,
-                                                            napi_value *argv, napi_value self, struct native_fn *nf) {
-  if (argc != nf->nargs) return to_js(env, info, nf, argc, argv, self); /* JS throws the arity error */
-  struct env_state *e = current_env;
+/* The call itself, after the arguments are in the frame: the stub, callback exceptions, errno. */
+static napi_value finish(napi_env env, struct native_fn *nf, struct env_state *e, uint8_t *fr, uint32_t f, uint32_t top) {
   uint8_t *base = e->base;
-  uint32_t f = control(e, CONTROL_TOP);
-  if ((uint64_t)f + nf->fixed > nf->limit) return to_js(env, info, nf, argc, argv, self);
-  uint8_t *fr = base + f;
-  uint32_t top = f + nf->fixed;
-  for (uint32_t i = 0; i < nf->nargs; i++)
-    if (!put_arg(env, &nf->args[i], argv[i], base, fr, &top, nf->limit)) return to_js(env, info, nf, argc, argv, self);
   put64(fr + FRAME_FN, nf->fn);
   memcpy(fr + FRAME_STACK_SIZE, &nf->stack, 4);
   memcpy(fr + FRAME_AL, &nf->al, 4);
@@ -218,9 +221,13 @@ static inline __attribute__((always_inline)) napi_value run(napi_env env, napi_c
   *(uint32_t *)(base + CONTROL_FRAME) = f;
   *(uint32_t *)(base + CONTROL_TOP) = (top + 15) & ~15u;
   uint32_t mark = control(e, CONTROL_PENDING); /* callback exceptions waiting before this call */
-  errno_in(e, fr);
   struct entry saved = enter_scope(e);
-  call_frame(fr);
+  if (nf->flags & FRAME_FLAG_ERRNO) {
+    errno_in(e, fr);
+    call_frame(fr);
+  } else {
+    trampfd_call(fr);
+  }
   leave_scope(e, saved);
   *(uint32_t *)(base + CONTROL_TOP) = f;
   if (control(e, CONTROL_PENDING) != mark) { /* a callback of this call threw: JS rethrows it */
@@ -236,20 +243,55 @@ static inline __attribute__((always_inline)) napi_value run(napi_env env, napi_c
     napi_create_int32(env, err, &v);
     napi_set_named_property(env, obj, "value", v);
   }
-  return result(env, nf, fr, f);
+  napi_value r;
+  int32_t i32;
+  double d;
+  switch (nf->ret) { /* the commonest results inline */
+    case S_VOID: return NULL;
+    case S_I32: memcpy(&i32, fr + nf->ret_at, 4); return napi_create_int32(env, i32, &r) == napi_ok ? r : NULL;
+    case S_F64: memcpy(&d, fr + nf->ret_at, 8); return napi_create_double(env, d, &r) == napi_ok ? r : NULL;
+    default: return result(env, nf, fr, f);
+  }
 }
 
-/* One entry per small arity, fetching just one argument more than it needs (to see a surplus). */
+/* `n` arguments (a constant in the small entries, so the loop unrolls) into the frame, then the call. */
+static inline __attribute__((always_inline)) napi_value run(napi_env env, napi_callback_info info, size_t argc,
+                                                            size_t fetched, napi_value *argv, napi_value self,
+                                                            struct native_fn *nf, uint32_t n) {
+  if (argc != n) return to_js(env, info, nf, argc, fetched, argv, self); /* JS throws the arity error */
+  struct env_state *e = current_env;
+  uint8_t *base = e->base;
+  uint32_t f = control(e, CONTROL_TOP);
+  if ((uint64_t)f + nf->fixed > nf->limit) return to_js(env, info, nf, argc, fetched, argv, self);
+  uint8_t *fr = base + f;
+  uint32_t top = f + nf->fixed;
+#pragma GCC unroll 6
+  for (uint32_t i = 0; i < n; i++)
+    if (!put_arg(env, &nf->args[i], argv[i], base, fr, &top, nf->limit)) return to_js(env, info, nf, argc, fetched, argv, self);
+  return finish(env, nf, e, fr, f, top);
+}
+
+/* One entry per small arity; napi_get_cb_info reports the real count, so a surplus shows. */
 #define ENTRY(N)                                                        \
   static napi_value call_##N(napi_env env, napi_callback_info info) {  \
     napi_value argv[(N) + 1], self;                                     \
     struct native_fn *nf;                                               \
-    size_t argc = (N) + 1;                                              \
+    size_t argc = (N);                                                  \
     napi_get_cb_info(env, info, &argc, argv, &self, (void **)&nf);      \
-    return run(env, info, argc, argv, self, nf);                        \
+    return run(env, info, argc, (N), argv, self, nf, (N));              \
   }
-ENTRY(0) ENTRY(1) ENTRY(2) ENTRY(3) ENTRY(4) ENTRY(5) ENTRY(6) ENTRY(MAX_ARGS)
+ENTRY(0) ENTRY(1) ENTRY(2) ENTRY(3) ENTRY(4) ENTRY(5) ENTRY(6)
 static const napi_callback entries[] = {call_0, call_1, call_2, call_3, call_4, call_5, call_6};
+
+/* Arities above the small entries: up to MAX_ARGS. */
+static napi_value call_many(napi_env env, napi_callback_info info) {
+  napi_value argv[MAX_ARGS], self;
+  struct native_fn *nf;
+  size_t argc = MAX_ARGS;
+  napi_get_cb_info(env, info, &argc, argv, &self, (void **)&nf);
+  if (argc != nf->nargs) return to_js(env, info, nf, argc, MAX_ARGS, argv, self);
+  return run(env, info, argc, MAX_ARGS, argv, self, nf, nf->nargs);
+}
 
 static void free_fn(napi_env env, void *data, void *hint) {
   (void)hint;
@@ -294,12 +336,15 @@ static napi_value js_native_function(napi_env env, napi_callback_info info) {
     }
     static const uint8_t widths[S_COUNT] = {[S_I8] = 1, [S_U8] = 1, [S_BOOL] = 1, [S_I16] = 2, [S_U16] = 2, [S_I32] = 4, [S_U32] = 4};
     struct arg *g = &nf->args[i];
-    *g = (struct arg){(uint8_t)a[A_ACCEPT], a[A_CSTRING] != 0, a[A_WIDE] ? 4 : widths[a[A_ACCEPT]], false, (uint32_t)a[A_AT], 0, 0};
+    *g = (struct arg){OP_OTHER, (uint8_t)a[A_ACCEPT], a[A_CSTRING] != 0, a[A_WIDE] ? 4 : widths[a[A_ACCEPT]], false,
+                      (uint32_t)a[A_AT], 0, 0};
     if (!g->width) g->width = 8;
     g->number = int_range(g->accept, &g->lo, &g->hi) || g->accept == S_F32 || g->accept == S_F64;
+    if (g->number && g->accept != S_POINTER)
+      g->op = g->accept == S_I32 && g->width == 4 ? OP_I32 : g->accept == S_F64 ? OP_F64 : g->accept == S_F32 ? OP_F32 : OP_INT;
   }
   napi_value fn;
-  napi_callback entry = n < sizeof entries / sizeof entries[0] ? entries[n] : call_MAX_ARGS;
+  napi_callback entry = n < sizeof entries / sizeof entries[0] ? entries[n] : call_many;
   if (napi_create_function(env, name, name_len, entry, nf, &fn) != napi_ok ||
       napi_add_finalizer(env, fn, nf, free_fn, NULL, NULL) != napi_ok) {
     free(nf);
