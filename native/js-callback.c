@@ -208,8 +208,8 @@ static napi_value js_cb_init(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* cbCreate(id, stackBytes, frameBytes, retSlot[, record, fn]) -> the callback's code address; with
-   a record it runs natively (js-cb-ops.c). */
+/* cbCreate(id, stackBytes, frameBytes, retSlot[, shape, fn]) -> the callback's code address; with
+   a shape (cbShape) it runs natively (js-cb-ops.c). */
 static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   struct env_state *e = current_env;
   size_t argc = 6;
@@ -222,7 +222,7 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
       napi_get_value_uint32(env, argv[3], &ret_slot) != napi_ok ||
       stack_bytes > 65536 || frame_bytes < FRAME_STACK + stack_bytes || frame_bytes > FRAME_BUFFER_SIZE / 4 ||
       (ret_slot && ret_slot + 8 > FRAME_FN))
-    return throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot[, record, fn])");
+    return throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot[, shape, fn])");
   if (!e->dispatcher) return throw_error(env, CODE, "cbInit must come first");
   struct closure *c = calloc(1, sizeof *c);
   if (!c) return throw_error(env, CODE, "out of memory");

@@ -26,19 +26,38 @@ struct cb_arg {
   uint32_t at;             /* frame offset of its exactly stored value */
 };
 
-struct cb_ops {
+/* What every callback of one C function type shares: made once per type (cbShape), kept while
+   its JS handle or any runner uses it. JS-thread only, as are the counts. */
+struct cb_shape {
+  uint32_t refs;           /* the JS handle, and each runner */
   uint32_t nargs, ret, ret_at;
+  uint32_t frame_need;     /* frame bytes the records reach into */
+  struct cb_arg args[];
+};
+
+struct cb_ops {
+  const struct cb_shape *shape;
   uint32_t id;             /* the callback's id, released by the run that outlives its free() */
   uint32_t busy;           /* runs in progress (JS thread only) */
   int orphaned;            /* its callback was freed while it ran: the last run ends it */
   napi_ref fn;             /* the user's function */
   uint64_t fn_batch;       /* the batch scope (entry.batch_serial) that holds fn_handle, or 0 */
   napi_value fn_handle;
-  struct cb_arg args[];
 };
+
+static void unref_shape(struct cb_shape *s) {
+  if (--s->refs == 0) free(s);
+}
+
+static void shape_finalize(napi_env env, void *data, void *hint) {
+  (void)env;
+  (void)hint;
+  unref_shape(data);
+}
 
 static void free_ops(napi_env env, struct cb_ops *o) {
   napi_delete_reference(env, o->fn);
+  unref_shape((struct cb_shape *)o->shape);
   free(o);
 }
 
@@ -51,49 +70,73 @@ bool cb_ops_release(napi_env env, struct cb_ops *o) {
   return false;
 }
 
-bool cb_ops_attach(napi_env env, struct closure *c, napi_value record, napi_value fn) {
+/* cbShape(record): a callback type's records, checked and kept in C, as a handle for cbCreate. */
+static napi_value js_cb_shape(napi_env env, napi_callback_info info) {
+  size_t argc = 1;
+  napi_value record, handle;
   napi_typedarray_type type;
   size_t words = 0;
   void *data = NULL;
   bool is = false;
-  napi_valuetype ft;
-  if (napi_is_typedarray(env, record, &is) != napi_ok || !is ||
-      napi_get_typedarray_info(env, record, &type, &words, &data, NULL, NULL) != napi_ok || type != napi_int32_array ||
-      napi_typeof(env, fn, &ft) != napi_ok || ft != napi_function) {
-    throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot, Int32Array record, fn)");
+  napi_get_cb_info(env, info, &argc, &record, NULL, NULL);
+  if (argc != 1 || napi_is_typedarray(env, record, &is) != napi_ok || !is ||
+      napi_get_typedarray_info(env, record, &type, &words, &data, NULL, NULL) != napi_ok || type != napi_int32_array)
+    return throw_type(env, CODE, "cbShape(Int32Array record)");
+  const int32_t *w = data;
+  if (words < H_WORDS || w[H_NARGS] < 0 || w[H_NARGS] > MAX_ARGS || words != H_WORDS + (size_t)w[H_NARGS] * A_WORDS ||
+      w[H_RET] < 0 || w[H_RET] >= S_COUNT ||
+      (w[H_RET] != S_VOID && (w[H_RET_AT] < FRAME_RET_GPR || w[H_RET_AT] + 8 > FRAME_RET_GPR + FRAME_RET_SIZE)))
+    return throw_type(env, CODE, "cbShape: malformed record");
+  uint32_t n = (uint32_t)w[H_NARGS];
+  struct cb_shape *s = calloc(1, sizeof *s + n * sizeof s->args[0]);
+  if (!s) return throw_error(env, CODE, "out of memory");
+  *s = (struct cb_shape){1, n, (uint32_t)w[H_RET], (uint32_t)w[H_RET_AT], 0};
+  for (uint32_t i = 0; i < n; i++) {
+    const int32_t *a = w + H_WORDS + i * A_WORDS;
+    if (a[A_STORE] <= S_VOID || a[A_STORE] >= S_COUNT || a[A_AT] < 0 || a[A_AT] > INT32_MAX - 8) {
+      free(s);
+      return throw_type(env, CODE, "cbShape: malformed argument record %u", i);
+    }
+    s->args[i] = (struct cb_arg){(uint8_t)a[A_STORE], (uint32_t)a[A_AT]};
+    if ((uint32_t)a[A_AT] + 8 > s->frame_need) s->frame_need = (uint32_t)a[A_AT] + 8;
+  }
+  if (napi_create_external(env, s, shape_finalize, NULL, &handle) != napi_ok) {
+    free(s);
+    return throw_error(env, CODE, "cannot make a callback shape");
+  }
+  return handle;
+}
+
+bool cb_ops_attach(napi_env env, struct closure *c, napi_value shape, napi_value fn) {
+  napi_valuetype st, ft;
+  void *data = NULL;
+  if (napi_typeof(env, shape, &st) != napi_ok || st != napi_external || napi_typeof(env, fn, &ft) != napi_ok ||
+      ft != napi_function || napi_get_value_external(env, shape, &data) != napi_ok) {
+    throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot, shape, fn)");
     return false;
   }
   if (!c->owner->released) {
     throw_error(env, CODE, "cbOpsInit must come first");
     return false;
   }
-  const int32_t *w = data;
-  if (words < H_WORDS || w[H_NARGS] < 0 || w[H_NARGS] > MAX_ARGS || words != H_WORDS + (size_t)w[H_NARGS] * A_WORDS ||
-      w[H_RET] < 0 || w[H_RET] >= S_COUNT ||
-      (w[H_RET] != S_VOID && (w[H_RET_AT] < FRAME_RET_GPR || w[H_RET_AT] + 8 > FRAME_RET_GPR + FRAME_RET_SIZE))) {
-    throw_type(env, CODE, "cbCreate: malformed record");
+  struct cb_shape *s = data;
+  if (s->frame_need > c->frame_bytes) {
+    throw_type(env, CODE, "cbCreate: the shape's records reach past the frame (%u > %u bytes)", s->frame_need, c->frame_bytes);
     return false;
   }
-  uint32_t n = (uint32_t)w[H_NARGS];
-  struct cb_ops *o = calloc(1, sizeof *o + n * sizeof o->args[0]);
+  struct cb_ops *o = calloc(1, sizeof *o);
   if (!o) {
     throw_error(env, CODE, "out of memory");
     return false;
   }
-  o->nargs = n;
-  o->ret = (uint32_t)w[H_RET];
-  o->ret_at = (uint32_t)w[H_RET_AT];
+  o->shape = s;
   o->id = c->id;
-  for (uint32_t i = 0; i < n; i++) {
-    const int32_t *a = w + H_WORDS + i * A_WORDS;
-    if (a[A_STORE] <= S_VOID || a[A_STORE] >= S_COUNT || a[A_AT] < 0 || (uint32_t)a[A_AT] + 8 > c->frame_bytes) {
-      free(o);
-      throw_type(env, CODE, "cbCreate: malformed argument record %u", i);
-      return false;
-    }
-    o->args[i] = (struct cb_arg){(uint8_t)a[A_STORE], (uint32_t)a[A_AT]};
+  if (napi_create_reference(env, fn, 1, &o->fn) != napi_ok) {
+    free(o);
+    throw_error(env, CODE, "cannot keep the callback's function");
+    return false;
   }
-  napi_create_reference(env, fn, 1, &o->fn);
+  s->refs++;
   c->ops = o;
   return true;
 }
@@ -164,6 +207,7 @@ static void call_js(napi_env env, napi_ref ref, napi_value a, uint32_t n) {
 napi_status cb_ops_run(struct env_state *e, struct closure *c, uint32_t top, napi_value dispatch) {
   napi_env env = e->env;
   struct cb_ops *o = c->ops;
+  const struct cb_shape *s = o->shape;
   uint8_t *f = e->base + top;
   napi_value argv[MAX_ARGS], fn, undef, r;
   struct entry *en = &e->entry;
@@ -171,8 +215,8 @@ napi_status cb_ops_run(struct env_state *e, struct closure *c, uint32_t top, nap
   /* Entered from C that another addon called, with its exception pending: JS cannot run, as the
      dispatcher would find, and that exception is not this callback's to take. */
   if (!en->active && napi_is_exception_pending(env, &pending) == napi_ok && pending) return napi_pending_exception;
-  for (uint32_t i = 0; i < o->nargs; i++)
-    if (!make_arg(env, &o->args[i], f, &argv[i])) /* the JS runner, for the frame at TOP */
+  for (uint32_t i = 0; i < s->nargs; i++)
+    if (!make_arg(env, &s->args[i], f, &argv[i])) /* the JS runner, for the frame at TOP */
       return napi_call_function(env, dispatch, dispatch, 0, NULL, NULL);
   if (en->active && en->batch_serial == o->fn_batch) {
     fn = o->fn_handle;
@@ -187,9 +231,9 @@ napi_status cb_ops_run(struct env_state *e, struct closure *c, uint32_t top, nap
      `c` is read after the call, which may free it (o stays until this run ends). */
   *(uint32_t *)(e->base + CONTROL_TOP) = top + c->frame_bytes;
   o->busy++;
-  napi_status st = napi_call_function(env, undef, fn, o->nargs, argv, &r);
+  napi_status st = napi_call_function(env, undef, fn, s->nargs, argv, &r);
   if (st == napi_ok) {
-    if (o->ret != S_VOID && !put_result(env, o->ret, f + o->ret_at, r)) call_js(env, e->write_back, r, top);
+    if (s->ret != S_VOID && !put_result(env, s->ret, f + s->ret_at, r)) call_js(env, e->write_back, r, top);
   } else {
     napi_value ex;
     if (napi_is_exception_pending(env, &pending) == napi_ok && pending &&
@@ -231,6 +275,6 @@ void js_cb_ops_cleanup(struct env_state *e) {
 }
 
 bool js_cb_ops_init(napi_env env, napi_value exports) {
-  static const export_fn fns[] = {{"cbOpsInit", js_cb_ops_setup}};
-  return export_all(env, exports, fns, 1);
+  static const export_fn fns[] = {{"cbOpsInit", js_cb_ops_setup}, {"cbShape", js_cb_shape}};
+  return export_all(env, exports, fns, 2);
 }

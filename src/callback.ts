@@ -111,7 +111,7 @@ export class Callback {
     try {
       writers[id] = native?.write;
       this.pointer = native
-        ? addon.cbCreate(id, shape.stackBytes, shape.frameBytes, shape.retSlot, native.record, fn)
+        ? addon.cbCreate(id, shape.stackBytes, shape.frameBytes, shape.retSlot, native.handle, fn)
         : addon.cbCreate(id, shape.stackBytes, shape.frameBytes, shape.retSlot);
     } catch (e) {
       recycle(id);

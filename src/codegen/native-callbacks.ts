@@ -4,6 +4,7 @@
 // slower — no JIT (node --jitless) — or when TRAMPFD_NATIVE_OPS=1 forces it. C accepts only the
 // plain forms; an argument it cannot make runs the JS runner instead, and a result it does not
 // accept comes back here (writeBack), where the JS runner's own writer converts or throws it.
+import { addon } from '../native/addon.js';
 import { shared } from '../native/shared.js';
 import { codegenSettings } from './compile.js';
 import type { TransientFactory } from './convert.js';
@@ -23,7 +24,8 @@ const MAX_ARGS = 32;
 
 /** What a callback shape needs to run natively. */
 export interface NativeShape {
-  readonly record: Int32Array;
+  /** The records, checked and kept in C once for every callback of the type (addon.cbShape). */
+  readonly handle: object;
   /** Stores result `v` of callback `id` into its frame at `f` as the JS runner does; never throws. */
   readonly write: (v: unknown, f: number, id: number) => void;
 }
@@ -70,7 +72,7 @@ export function nativeShape(
       onError(e, f);
     }
   };
-  return { record: callbackRecord(ops), write };
+  return { handle: addon.cbShape(callbackRecord(ops)), write };
 }
 
 /** C did not accept the result of the callback whose frame is at `f` (its id is in the frame). */

@@ -32,10 +32,12 @@ export interface Addon {
   /** Native runners (native/js-cb-ops.c): onError gets what a callback threw, writeBack a result C
    * did not accept, each with its frame; released(id) when a callback freed while it ran ends. */
   cbOpsInit(onError: (e: unknown, f: number) => void, writeBack: (v: unknown, f: number) => void, released: (id: number) => void): void;
-  /** A new closure for runner `id`: its trampoline's code address. With a record (native/js-cb-ops.c),
-   * C runs `fn` itself. */
+  /** A callback type's native-runner records (native/js-cb-ops.c), checked and kept in C: a handle for cbCreate. */
+  cbShape(record: Int32Array): object;
+  /** A new closure for runner `id`: its trampoline's code address. With a shape (cbShape), C runs
+   * `fn` itself. */
   cbCreate(id: number, stackBytes: number, frameBytes: number, retSlot: number): number;
-  cbCreate(id: number, stackBytes: number, frameBytes: number, retSlot: number, record: Int32Array, fn: Function): number;
+  cbCreate(id: number, stackBytes: number, frameBytes: number, retSlot: number, shape: object, fn: Function): number;
   /** Frees the closure whose trampoline is at `address`; true: it is running natively, and that
    * run reports its id free (cbOpsInit's released). */
   cbFree(address: number): boolean;
