@@ -4,7 +4,7 @@
 // machine (time ratios need a quiet one); it does not see cache misses or branch mispredictions.
 // Usage: node [--jitless] bench/instructions.mjs [case-filter]        (after npm run build; gcc, valgrind)
 // Method: each peer × case runs in its own process, twice: N1 and N2 operations after the same
-// warm-up; (instructions(N2) - instructions(N1)) / (N2 - N1) is the cost of one operation,
+// warm-up (longer with the JIT); (instructions(N2) - instructions(N1)) / (N2 - N1) is the cost of one operation,
 // including the JS loop around it (the same for every peer: `s = (s + f(...)) | 0`).
 import { execFileSync, spawnSync } from 'node:child_process';
 import { readFileSync, rmSync } from 'node:fs';
@@ -14,8 +14,12 @@ import { fileURLToPath } from 'node:url';
 import { PEERS, buildLib, loadNapiPeer, nodeFfi, require } from './support.mjs';
 
 const self = fileURLToPath(import.meta.url);
+// With the JIT, the warm-up is long enough for TurboFan and the runs longer, so that compiler
+// work landing at different moments weighs little against the loop's own instructions.
+const jit = !process.execArgv.includes('--jitless');
+const WARM = jit ? 300_000 : 1_000;
 const N1 = 2_000;
-const N2 = 102_000;
+const N2 = jit ? 1_002_000 : 102_000;
 const STR30 = 'the quick brown fox jumps over'; // 30 ASCII characters
 
 /** Each case: per peer, a function that makes `run(n)` (n operations, returns a checked sum). */
@@ -79,7 +83,7 @@ if (process.argv[2] === '--child') {
   const [, , , peer, name, n] = process.argv;
   const c = CASES[name];
   const run = c.make(await bindings(peer, c.lib));
-  run(1000); // warm-up: inline caches, first-call paths
+  for (let w = 0; w < 3; w++) run(WARM); // warm-up: inline caches, first-call paths, tier-up
   console.log(`sum ${run(Number(n))}`);
   process.exit(0);
 }

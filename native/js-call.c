@@ -41,10 +41,14 @@ static napi_value js_call(napi_env env, napi_callback_info info) {
   (void)info;
   struct env_state *e = current_env;
   struct entry saved = enter_scope(e);
-  uint8_t *frame = e->base + control(e, CONTROL_FRAME);
+  uint32_t f = control(e, CONTROL_FRAME);
+  uint8_t *frame = e->base + f;
   errno_in(e, frame);
   call_frame(frame);
   leave_scope(e, saved);
+  /* The frame stack gives the frame back here, even when JS is left with an exception (a
+     callback's stack overflow, termination): the marshaller needs no try/finally for it. */
+  *(uint32_t *)(e->base + CONTROL_TOP) = f;
   return NULL;
 }
 
@@ -69,11 +73,14 @@ static void *blocking_main(void *p) {
 static napi_value js_call_blocking(napi_env env, napi_callback_info info) {
   (void)info;
   struct env_state *e = current_env;
-  struct blocking_job job = {e, e->base + control(e, CONTROL_FRAME), 0};
+  uint32_t f = control(e, CONTROL_FRAME);
+  struct blocking_job job = {e, e->base + f, 0};
   errno_in(e, job.frame);
   pthread_t th;
-  if (pthread_create(&th, NULL, blocking_main, &job) != 0)
+  if (pthread_create(&th, NULL, blocking_main, &job) != 0) {
+    *(uint32_t *)(e->base + CONTROL_TOP) = f; /* as js_call: the frame is given back */
     return throw_error(env, "ERR_TRAMPFD_THREAD", "cannot start a helper thread for a blocking call");
+  }
   struct entry saved = enter_scope(e);
   pthread_mutex_lock(&e->lock);
   e->serving++;
@@ -92,6 +99,7 @@ static napi_value js_call_blocking(napi_env env, napi_callback_info info) {
   if (left) serve_requests(e, 0);
   pthread_join(th, NULL);
   leave_scope(e, saved);
+  *(uint32_t *)(e->base + CONTROL_TOP) = f; /* as js_call */
   return NULL;
 }
 

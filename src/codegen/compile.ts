@@ -99,6 +99,8 @@ export function marshallerSource(ops: CallOps, fn: number, options: CallOptions 
   }
   const flags = options.errno ? FLAG_ERRNO : 0;
   const r = ops.ret;
+  // call() gives the frame back itself (CONTROL_TOP = f, native/js-call.c), also when it leaves
+  // an exception: only pins need a finally.
   const src = `"use strict";
 return function (${params.join(', ')}) {
   if (arguments.length !== ${n}) throw arityError(NAME, ${n}, arguments.length, false);
@@ -116,7 +118,7 @@ return function (${params.join(', ')}) {
   u32[${FRAME_WORD}] = f;
   ${guarded ? '' : `u32[${TOP_WORD}] = f + ${ops.fixedSize};`}
   const pd = pending.length;
-  try { call(); } finally { u32[${TOP_WORD}] = f;${guarded ? ' if (pins.length !== pm) releasePins(pm);' : ''} }
+  ${guarded ? 'try { call(); } finally { if (pins.length !== pm) releasePins(pm); }' : 'call();'}
   if (pending.length !== pd) throwPending(pd, NAME);
   ${options.errno ? `errnoState.value = i32[(f + ${FRAME.ERRNO}) >> 2];` : ''}
   ${returnCode(ops, wideTypes)}
