@@ -3,11 +3,32 @@
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { gcc, mdweExec, repo, scratchDir } from './support-native.js';
+import { archName, cc, gcc, mdweExec, mdweUnavailable, repo, scratchDir } from './support-native.js';
 
 export const shimPath = join(repo, 'build', 'Release', 'libtrampfd-ffi.so');
-/** The shim's tests run on x86-64 only: its libffi closure entry is x86-64's for now (native/ffi). */
-export const shimSkip = process.arch === 'x64' ? false : `the libffi shim is x86-64 only for now, this is ${process.arch}`;
+/** The shim has a part for each target whose libffi closure entry it knows (native/ffi/ffi-shim-<target>.c). */
+export const shimSkip = archName === 'x86_64' || archName === 'aarch64' ? false : `the libffi shim has no ${archName} part`;
+/** Why PR_SET_MDWE runs cannot happen here (qemu-user refuses it), or false. */
+export const mdweSkip: string | false = mdweUnavailable() ?? false;
+/** The runs to make: plain, and under PR_SET_MDWE where it can be set. */
+export const mdweModes: boolean[] = mdweSkip ? [false] : [false, true];
+
+/** The probes the self-test runs on this target, in order (native/ffi/ffi-shim-<target>.c): their entries. */
+export const selftestProbes = archName === 'aarch64' ? ['sysv', 'sysv with FP arguments']
+  : ['unix64', 'unix64 with SSE arguments', 'win64'];
+
+// The target's libffi: the system's natively; under qemu the sysroot's (TRAMPFD_FFI_SYSROOT, set by
+// scripts/cross-tests.mjs), found with the flags scripts/has-libffi.mjs gives binding.gyp.
+const ffiRoot = process.env.TRAMPFD_FFI_SYSROOT ?? '';
+const multiarch = spawnSync(cc, ['-print-multiarch'], { encoding: 'utf8' }).stdout?.trim() || `${archName}-linux-gnu`;
+const ffiLib = join(ffiRoot || '/', 'usr', 'lib', multiarch);
+/** Compiler flags that find the target's <ffi.h> and libffi.so (before the sources' -lffi). */
+export const libffiFlags: string[] = ffiRoot
+  ? ['-I', join(ffiRoot, 'usr', 'include', multiarch), '-L', ffiLib, `-Wl,-rpath-link,${ffiLib}`] : [];
+/** The target's libffi.so.8. */
+export const systemLibffi = join(ffiLib, 'libffi.so.8');
+/** objdump for the target's ELF files (the cross binutils beside a cross gcc). */
+export const objdump = /-gcc$/.test(cc) ? cc.replace(/gcc$/, 'objdump') : 'objdump';
 
 export interface RunOptions { shim?: boolean; mdwe?: boolean; env?: Record<string, string>; timeout?: number; cwd?: string }
 
@@ -27,7 +48,7 @@ export function buildAgainstLibffi(source: string, linked = false): string {
   const exe = join(dir, source.replace(/\.c$/, linked ? '-linked' : ''));
   if (!existsSync(exe)) {
     const shim = linked ? ['-L', join(repo, 'build', 'Release'), '-ltrampfd-ffi', `-Wl,-rpath,${join(repo, 'build', 'Release')}`] : [];
-    gcc(['-std=gnu11', '-O2', '-Wall', '-o', exe, join(repo, 'test', 'c', source), ...shim, '-lffi', '-lpthread', '-ldl']);
+    gcc(['-std=gnu11', '-O2', '-Wall', ...libffiFlags, '-o', exe, join(repo, 'test', 'c', source), ...shim, '-lffi', '-lpthread', '-ldl']);
   }
   return exe;
 }
