@@ -61,8 +61,14 @@
             "native/arch/<(trampfd_arch)/arch.c",
             "native/arch/<(trampfd_arch)/tramp.S"
           ],
-          "cflags": ["-Wno-deprecated-declarations", "<!@(node scripts/has-libffi.mjs --cflags)"],
+          # Speed (bench/ffi-shim.mjs): the allocator's calls are inlined into the shim's across
+          # files (LTO; TRAMP_API empty: they stay local, the version script exports none) and
+          # the hot paths keep no frame pointer.
+          "cflags": ["-Wno-deprecated-declarations", "<!@(node scripts/has-libffi.mjs --cflags)",
+                     "-flto", "-DTRAMP_API=", "-fomit-frame-pointer", "--param=max-inline-insns-auto=80"],
+          "cflags!": ["-fno-omit-frame-pointer"],
           "ldflags": [
+            "-flto", "-O3", "--param=max-inline-insns-auto=80",
             "-Wl,-z,nodelete",
             "-Wl,--version-script=<(module_root_dir)/native/ffi/libtrampfd-ffi.map"
           ],

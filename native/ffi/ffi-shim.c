@@ -196,32 +196,32 @@ static int ours(const ffi_closure *c, struct mark *m) {
 #define BLOCK_CACHE 256
 _Static_assert(sizeof(ffi_closure) <= SMALL_BLOCK, "an ffi_closure fits a small block");
 struct block { struct block *next; };
-static __thread struct block *blocks __attribute__((tls_model("initial-exec")));
-static __thread unsigned nblocks __attribute__((tls_model("initial-exec")));
+/* One TLS object: its address is one load. */
+static __thread struct { struct block *head; unsigned n; } blocks __attribute__((tls_model("initial-exec")));
 
 static void drop_blocks(void *unused) {
   (void)unused;
-  for (struct block *b = blocks, *n; b; b = n) { n = b->next; free(b); }
-  blocks = NULL;
-  nblocks = 0;
+  for (struct block *b = blocks.head, *n; b; b = n) { n = b->next; free(b); }
+  blocks.head = NULL;
+  blocks.n = 0;
 }
 
 static void *block_get(void) {
-  struct block *b = blocks;
+  struct block *b = blocks.head;
   if (!b) return malloc(SMALL_BLOCK);
-  blocks = b->next;
-  nblocks--;
+  blocks.head = b->next;
+  blocks.n--;
   return b;
 }
 
 static void block_put(void *p) {
-  if (nblocks == BLOCK_CACHE) { free(p); return; }
+  if (blocks.n == BLOCK_CACHE) { free(p); return; }
   /* The key's destructor gives a thread's blocks back to malloc when the thread ends. */
-  if (!blocks) pthread_setspecific(blocks_key, (void *)1);
+  if (!blocks.head) pthread_setspecific(blocks_key, (void *)1);
   struct block *b = p;
-  b->next = blocks;
-  blocks = b;
-  nblocks++;
+  b->next = blocks.head;
+  blocks.head = b;
+  blocks.n++;
 }
 
 /* Where a trampoline goes before the closure is prepared. */
@@ -240,9 +240,10 @@ static int verified(const void *entry) {
 
 /* After the system prep ran on shim closure `c`: point its trampoline at the entry the
    system wrote, if that entry was verified, and put the marker back over tramp[]. */
-static ffi_status finish(ffi_closure *c, const struct mark *m, ffi_status st) {
+/* The uncommon ends of finish(), out of line so that its common one saves no registers for them. */
+__attribute__((noinline, cold)) static ffi_status finish_other(ffi_closure *c, const struct mark *m, ffi_status st,
+                                                               void *entry) {
   struct mark now;
-  void *entry = shim_arch_entry(c);
   if (st != FFI_OK) {
     if (entry) mark(c, m->tramp, m->small); /* a failed prep wrote nothing executable to keep */
     return st;
@@ -255,15 +256,27 @@ static ffi_status finish(ffi_closure *c, const struct mark *m, ffi_status st) {
     mark(c, m->tramp, m->small);
     return FFI_BAD_ABI;
   }
-  if (!verified(entry)) {
-    if (debug) fprintf(stderr, "trampfd-ffi: closure entry %p was not verified by the self-test; the closure is not usable\n", entry);
-    tramp_set(m->tramp, (void *)not_prepared, c);
-    mark(c, m->tramp, m->small);
-    return FFI_BAD_ABI;
-  }
+  if (debug) fprintf(stderr, "trampfd-ffi: closure entry %p was not verified by the self-test; the closure is not usable\n", entry);
+  tramp_set(m->tramp, (void *)not_prepared, c);
+  mark(c, m->tramp, m->small);
+  return FFI_BAD_ABI;
+}
+
+static inline ffi_status finish(ffi_closure *c, const struct mark *m, ffi_status st) {
+  void *entry = shim_arch_entry(c);
+  if (__builtin_expect(st != FFI_OK || !entry || !verified(entry), 0)) return finish_other(c, m, st, entry);
   tramp_set(m->tramp, entry, c);
   mark(c, m->tramp, m->small);
   return FFI_OK;
+}
+
+/* No trampoline: says why (once, or always with TRAMPFD_FFI_DEBUG) and gives the block back. */
+__attribute__((noinline, cold)) static void *alloc_failed(void *c, size_t small) {
+  static int told;
+  if (!__atomic_exchange_n(&told, 1, __ATOMIC_RELAXED) || debug)
+    fprintf(stderr, "trampfd-ffi: ffi_closure_alloc failed: %s\n", tramp_error());
+  if (small) block_put(c); else free(c);
+  return NULL;
 }
 
 SHIM_API void *ffi_closure_alloc(size_t size, void **code) {
@@ -274,13 +287,7 @@ SHIM_API void *ffi_closure_alloc(size_t size, void **code) {
   ffi_closure *c = small ? block_get() : malloc(size);
   if (!c) return NULL;
   tramp_t *t = tramp_alloc();
-  if (!t) {
-    static int told;
-    if (!__atomic_exchange_n(&told, 1, __ATOMIC_RELAXED) || debug)
-      fprintf(stderr, "trampfd-ffi: ffi_closure_alloc failed: %s\n", tramp_error());
-    if (small) block_put(c); else free(c);
-    return NULL;
-  }
+  if (__builtin_expect(!t, 0)) return alloc_failed(c, small);
   tramp_set(t, (void *)not_prepared, c);
   mark(c, t, small);
   *code = tramp_addr(t);
