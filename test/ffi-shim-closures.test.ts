@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildAgainstLibffi, libffiFlags, mdweModes, mdweSkip, objdump, run, selftestProbes, shimPath, shimSkip, systemLibffi } from './support-ffi-shim.js';
-import { archCflags, gcc, repo, scratchDir } from './support-native.js';
+import { buildAgainstLibffi, libffiFlags, mdweModes, mdweSkip, objdump, readelf, run, selftestProbes, shimPath, shimSkip, systemLibffi } from './support-ffi-shim.js';
+import { archCflags, archName, gcc, repo, scratchDir } from './support-native.js';
 
 const checks = ['basic', 'foreign', 'threads', 'fork'];
 
@@ -26,6 +26,14 @@ test('the shim exports libffi\'s closure functions under libffi\'s own symbol ve
     'exactly these; the allocator\'s own symbols stay local');
   const sys = ok(run([objdump, '-T', systemLibffi]), 'objdump libffi');
   for (const n of names) assert.match(sys, new RegExp(`LIBFFI_CLOSURE_8\\.0\\s+${n}$`, 'm'), `the system libffi has ${n} too`);
+});
+
+test('on AArch64 the shim is marked BTI and PAC, so ld.so maps its code guarded (as it does Debian 13\'s libffi)', { skip: shimSkip || (archName !== 'aarch64' && 'AArch64 only') }, () => {
+  // LTO and -nostartfiles (binding.gyp) must keep the note; the system libffi's entry, where the
+  // trampoline tail-branches with br x16, then starts with bti c in a guarded page too.
+  for (const path of [shimPath, systemLibffi]) {
+    assert.match(ok(run([readelf, '-n', path]), `readelf ${path}`), /AArch64 feature: BTI, PAC$/m, path);
+  }
 });
 
 for (const [how, linked] of [['preloaded', false], ['linked before -lffi', true]] as const) {

@@ -29,6 +29,8 @@ export const libffiFlags: string[] = ffiRoot
 export const systemLibffi = join(ffiLib, 'libffi.so.8');
 /** objdump for the target's ELF files (the cross binutils beside a cross gcc). */
 export const objdump = /-gcc$/.test(cc) ? cc.replace(/gcc$/, 'objdump') : 'objdump';
+/** readelf for the target's ELF files. */
+export const readelf = /-gcc$/.test(cc) ? cc.replace(/gcc$/, 'readelf') : 'readelf';
 
 export interface RunOptions { shim?: boolean; mdwe?: boolean; env?: Record<string, string>; timeout?: number; cwd?: string }
 
