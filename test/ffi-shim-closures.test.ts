@@ -63,6 +63,14 @@ test('on the in-image pool (TRAMPFD_TRAMPOLINES=image) closures still work', { s
   }
 });
 
+test('on sealed tables (TRAMPFD_SEAL=1) closures still work, and a freed one still traps', { skip: shimSkip }, () => {
+  const exe = buildAgainstLibffi('ffi-shim-check.c');
+  for (const c of ['basic', 'threads', 'fork']) ok(run([exe, c], { shim: true, env: { TRAMPFD_SEAL: '1' } }), c);
+  const freed = run([exe, 'freed'], { shim: true, env: { TRAMPFD_SEAL: '1' } });
+  assert.equal(freed.signal, 'SIGABRT', freed.stdout + freed.stderr);
+  assert.match(freed.stderr, /trampfd: freed trampoline 0x[0-9a-f]+ was called/);
+});
+
 test('on an exhausted in-image pool ffi_closure_alloc returns NULL and says why, once; in file mode it does not run out', { skip: shimSkip }, () => {
   const exe = buildAgainstLibffi('ffi-shim-check.c');
   const image = run([exe, 'exhaust'], { shim: true, env: { TRAMPFD_TRAMPOLINES: 'image' } });
