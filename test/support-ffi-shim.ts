@@ -2,7 +2,8 @@
 // how to run one with the shim (preloaded or linked before -lffi), plain or under PR_SET_MDWE.
 import { spawnSync, type SpawnSyncReturns } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
 import { archName, cc, gcc, mdweExec, mdweUnavailable, repo, scratchDir } from './support-native.js';
 
 export const shimPath = join(repo, 'build', 'Release', 'libtrampfd-ffi.so');
@@ -55,9 +56,18 @@ export function buildAgainstLibffi(source: string, linked = false): string {
   return exe;
 }
 
-/** The machine's own APT sources as deb-src entries (one-line and deb822 files). */
+/**
+ * APT sources as deb-src entries (one-line and deb822 files): the machine's own; under qemu those
+ * scripts/cross-setup.sh made the sysroot with (deb822 files in apt/etc/src beside it).
+ */
 function sourceEntries(): { list: string; parts: Record<string, string> } {
   const read = (p: string): string => (existsSync(p) ? readFileSync(p, 'utf8') : '');
+  const made = ffiRoot ? join(dirname(ffiRoot), 'apt', 'etc', 'src') : '';
+  if (made && existsSync(made)) {
+    const parts = Object.fromEntries(readdirSync(made).filter((f) => f.endsWith('.sources'))
+      .map((f) => [f, read(join(made, f)).replace(/^Types:.*$/gm, 'Types: deb-src')]));
+    return { list: '\n', parts };
+  }
   const list = read('/etc/apt/sources.list').split('\n').filter((l) => /^deb\s/.test(l)).map((l) => l.replace(/^deb/, 'deb-src')).join('\n');
   const parts: Record<string, string> = {};
   const dir = '/etc/apt/sources.list.d';
@@ -68,16 +78,29 @@ function sourceEntries(): { list: string; parts: Record<string, string> } {
   return { list: list + '\n', parts };
 }
 
+/** The source package and version of the target's `binaryPackage`: natively the installed one
+    (dpkg); under qemu the sysroot's, from the first line of its Debian changelog. */
+function installedSource(binaryPackage: string): [string, string] {
+  if (ffiRoot) {
+    const log = join(ffiRoot, 'usr', 'share', 'doc', binaryPackage, 'changelog.Debian.gz');
+    const m = /^(\S+) \(([^)\s]+)\)/.exec(gunzipSync(readFileSync(log)).toString('utf8'));
+    if (!m) throw new Error(`${log} does not start with "package (version)"`);
+    return [m[1]!, m[2]!];
+  }
+  const q = spawnSync('dpkg-query', ['-W', '-f=${source:Package} ${source:Version}', binaryPackage], { encoding: 'utf8' });
+  if (q.status !== 0) throw new Error(`dpkg-query ${binaryPackage}: ${q.stderr}`);
+  const [pkg = '', version = ''] = q.stdout.trim().split(' ');
+  return [pkg, version];
+}
+
 /**
- * The Debian source of the package that installed `binaryPackage`, at the installed version,
+ * The Debian source of the package that installed the target's `binaryPackage`, at its version,
  * unpacked by `apt-get source` in a temporary directory: the deb-src entries and apt's lists
  * live there (apt's -o Dir::... options), so no system configuration changes. Throws, with
  * apt's own words, when it cannot be had.
  */
 export function debianSource(binaryPackage: string): string {
-  const q = spawnSync('dpkg-query', ['-W', '-f=${source:Package} ${source:Version}', binaryPackage], { encoding: 'utf8' });
-  if (q.status !== 0) throw new Error(`dpkg-query ${binaryPackage}: ${q.stderr}`);
-  const [pkg = '', version = ''] = q.stdout.trim().split(' ');
+  const [pkg, version] = installedSource(binaryPackage);
   const dir = join(scratchDir(), `apt-source-${pkg}`);
   const unpacked = join(dir, `${pkg}-${version.replace(/^\d+:/, '').replace(/-[^-]*$/, '')}`);
   if (existsSync(unpacked)) return unpacked;

@@ -9,7 +9,9 @@
  * A shim closure is recognised by a marker in its tramp[] bytes, which no code ever runs
  * (our trampoline replaces them): closures from anywhere else go to the system libffi as
  * they are. The system's entries are verified by a self-test before first use; if anything
- * does not match, the whole process uses the system libffi (TRAMPFD_FFI_DEBUG=1 says why). */
+ * does not match, the whole process uses the system libffi (TRAMPFD_FFI_DEBUG=1 says why).
+ * What differs by target (libffi's legacy trampoline, one probe per closure entry) is in
+ * ffi-shim-<target>.c. */
 #define _GNU_SOURCE
 #include "ffi-shim.h"
 #include "../tramp.h"
