@@ -243,8 +243,9 @@ static int verified(const void *entry) {
 /* After the system prep ran on shim closure `c`: point its trampoline at the entry the
    system wrote, if that entry was verified, and put the marker back over tramp[]. */
 /* The uncommon ends of finish(), out of line so that its common one saves no registers for them. */
-__attribute__((noinline, cold)) static ffi_status finish_other(ffi_closure *c, const struct mark *m, ffi_status st,
+__attribute__((noinline, cold)) static ffi_status finish_other(ffi_closure *c, struct mark mk, ffi_status st,
                                                                void *entry) {
+  const struct mark *m = &mk;
   struct mark now;
   if (st != FFI_OK) {
     if (entry) mark(c, m->tramp, m->small); /* a failed prep wrote nothing executable to keep */
@@ -266,7 +267,7 @@ __attribute__((noinline, cold)) static ffi_status finish_other(ffi_closure *c, c
 
 static inline ffi_status finish(ffi_closure *c, const struct mark *m, ffi_status st) {
   void *entry = shim_arch_entry(c);
-  if (__builtin_expect(st != FFI_OK || !entry || !verified(entry), 0)) return finish_other(c, m, st, entry);
+  if (__builtin_expect(st != FFI_OK || !entry || !verified(entry), 0)) return finish_other(c, *m, st, entry);
   tramp_set(m->tramp, entry, c);
   mark(c, m->tramp, m->small);
   return FFI_OK;
@@ -296,11 +297,13 @@ SHIM_API void *ffi_closure_alloc(size_t size, void **code) {
   return c;
 }
 
+/* A shim closure exists only once init() ran (its allocation saw `done`), so the free and prep
+   of one skip ready(). */
 SHIM_API void ffi_closure_free(void *ptr) {
-  ready();
   struct mark m;
   if (!ptr) return;
   if (!ours(ptr, &m)) {
+    ready();
     if (sys.free) sys.free(ptr);
     return;
   }
@@ -312,8 +315,10 @@ SHIM_API void ffi_closure_free(void *ptr) {
 SHIM_API ffi_status ffi_prep_closure_loc(ffi_closure *c, ffi_cif *cif, closure_fun *fun, void *user_data,
                                          void *codeloc) {
   struct mark m;
-  ready();
-  if (!ours(c, &m)) return sys.prep_loc ? sys.prep_loc(c, cif, fun, user_data, codeloc) : FFI_BAD_ABI;
+  if (!ours(c, &m)) {
+    ready();
+    return sys.prep_loc ? sys.prep_loc(c, cif, fun, user_data, codeloc) : FFI_BAD_ABI;
+  }
   return finish(c, &m, sys.prep_loc(c, cif, fun, user_data, codeloc));
 }
 
