@@ -48,7 +48,7 @@
     }
   ],
   "conditions": [
-    ["<!(node scripts/has-libffi.mjs)==1 and target_arch=='x64'", {
+    ["<!(node scripts/has-libffi.mjs)==1 and trampfd_arch!='unsupported'", {
       "targets": [
         {
           "target_name": "trampfd-ffi",
@@ -56,17 +56,28 @@
           "product_prefix": "lib",
           "sources": [
             "native/ffi/ffi-shim.c",
-            "native/ffi/ffi-shim-x86_64.c",
+            "native/ffi/ffi-shim-<(trampfd_arch).c",
             "native/tramp.c",
-            "native/arch/x86_64/arch.c",
-            "native/arch/x86_64/tramp.S"
+            "native/arch/<(trampfd_arch)/arch.c",
+            "native/arch/<(trampfd_arch)/tramp.S"
           ],
-          "cflags": ["-Wno-deprecated-declarations"],
+          # Speed (bench/ffi-shim.mjs): the allocator's calls are inlined into the shim's across
+          # files (LTO; TRAMP_API empty: they stay local, the version script exports none) and
+          # the hot paths keep no frame pointer.
+          "cflags": ["-Wno-deprecated-declarations", "<!@(node scripts/has-libffi.mjs --cflags)",
+                     "-flto", "-DTRAMP_API=", "-fomit-frame-pointer", "--param=max-inline-insns-auto=80"],
+          "cflags!": ["-fno-omit-frame-pointer"],
           "ldflags": [
+            "-flto", "-O3", "--param=max-inline-insns-auto=80",
             "-Wl,-z,nodelete",
             "-Wl,--version-script=<(module_root_dir)/native/ffi/libtrampfd-ffi.map"
           ],
-          "libraries": ["-lffi", "-lpthread"]
+          "libraries": ["<!@(node scripts/has-libffi.mjs --libs)", "-lffi", "-lpthread"],
+          "conditions": [
+            ["target_arch=='arm64'", {
+              "ldflags": ["-nostartfiles", "-Wl,-z,force-bti"]
+            }]
+          ]
         }
       ]
     }]

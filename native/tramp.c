@@ -573,6 +573,23 @@ __attribute__((noinline)) static unsigned refill(struct tcache *c) {
   return c->nfresh;
 }
 
+static inline void set_entry(struct tramp *t, void *target, void *context) {
+  __atomic_store_n(&t->context, context, __ATOMIC_RELAXED);
+  __atomic_store_n(&t->target, target, __ATOMIC_RELEASE);
+}
+
+/* The writes of tramp_alloc, tramp_set and tramp_free to an entry of a sealed table, each inside
+   a write window; kept out of line so the unsealed paths stay a few stores. */
+enum sealed_op { W_LIVE, W_SET, W_FREE };
+__attribute__((noinline)) static void sealed_write(struct tramp *t, void *target, void *context, enum sealed_op op) {
+  struct window w = {0};
+  win_entry(&w, t);
+  if (op == W_LIVE) t->code |= TRAMP_LIVE;
+  else if (op == W_SET) set_entry(t, target, context);
+  else { t->code &= ~TRAMP_LIVE; trap(t); }
+  win_close(&w);
+}
+
 tramp_t *tramp_alloc(void) {
   struct tcache *c = get_cache();
   if (__builtin_expect(c == NULL, 0)) { set_error("out of memory", ENOMEM); return NULL; }
@@ -585,23 +602,14 @@ tramp_t *tramp_alloc(void) {
     if (__builtin_expect(c->nfresh == 0, 0) && refill(c) == 0) return NULL;
     t = c->fresh[--c->nfresh];
   }
-  if (__builtin_expect(sealed, 0)) {
-    struct window w = {0};
-    win_entry(&w, t);
-    t->code |= TRAMP_LIVE;
-    win_close(&w);
-  } else {
-    t->code |= TRAMP_LIVE;
-  }
+  if (__builtin_expect(sealed, 0)) sealed_write(t, NULL, NULL, W_LIVE);
+  else t->code |= TRAMP_LIVE;
   return t;
 }
 
 void tramp_set(tramp_t *t, void *target, void *context) {
-  struct window w = {0};
-  if (__builtin_expect(sealed, 0)) win_entry(&w, t);
-  __atomic_store_n(&t->context, context, __ATOMIC_RELAXED);
-  __atomic_store_n(&t->target, target, __ATOMIC_RELEASE);
-  win_close(&w);
+  if (__builtin_expect(sealed, 0)) sealed_write(t, target, context, W_SET);
+  else set_entry(t, target, context);
 }
 
 void *tramp_addr(const tramp_t *t) { return (void *)(t->code & ~TRAMP_LIVE); }
@@ -617,20 +625,19 @@ __attribute__((noinline)) static void spill(struct tcache *c) {
   pthread_mutex_unlock(&lock);
 }
 
+/* No cache for this thread: straight to the FIFO. */
+__attribute__((noinline)) static void free_uncached(struct tramp *t) {
+  pthread_mutex_lock(&lock);
+  push_quarantine(t);
+  pthread_mutex_unlock(&lock);
+}
+
 void tramp_free(tramp_t *t) {
   if (!t || !(t->code & TRAMP_LIVE)) return;
   struct tcache *c = get_cache();
-  struct window w = {0};
-  if (__builtin_expect(sealed, 0)) win_entry(&w, t);
-  t->code &= ~TRAMP_LIVE;
-  trap(t);
-  win_close(&w);
-  if (__builtin_expect(c == NULL, 0)) { /* no cache for this thread: straight to the FIFO */
-    pthread_mutex_lock(&lock);
-    push_quarantine(t);
-    pthread_mutex_unlock(&lock);
-    return;
-  }
+  if (__builtin_expect(sealed, 0)) sealed_write(t, NULL, NULL, W_FREE);
+  else { t->code &= ~TRAMP_LIVE; trap(t); }
+  if (__builtin_expect(c == NULL, 0)) { free_uncached(t); return; }
   if (__builtin_expect(c->len == RING_CAP, 0)) spill(c);
   c->ring[(c->head + c->len) & (RING_CAP - 1)] = t;
   c->len++;

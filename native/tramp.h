@@ -20,7 +20,9 @@ extern "C" {
 #endif
 
 /* The C API is exported from the addon so other native code can share one allocator. */
+#ifndef TRAMP_API
 #define TRAMP_API __attribute__((visibility("default")))
+#endif
 
 typedef struct tramp tramp_t;
 

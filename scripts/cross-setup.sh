@@ -41,6 +41,8 @@ fi
 #    libraries the tests load, with their dependency closure, unpacked (nothing installed).
 #    apt runs with its own state and the machine's Debian 12 sources renamed to trixie.
 packages=(nodejs zlib1g libsqlite3-0)
+# libffi8 and libffi-dev (ffi.h, libffi.so): libtrampfd-ffi.so is cross-built and tested against them.
+packages+=(libffi8 libffi-dev)
 root=$cache/arm64/sysroot apt=$cache/arm64/apt stamp=$cache/arm64/sysroot.done
 if [[ ! -f $stamp || $(cat "$stamp") != "${packages[*]}" ]]; then
   log "building the arm64 sysroot (${packages[*]})"

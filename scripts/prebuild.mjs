@@ -62,9 +62,10 @@ rmSync(prebuilds, { recursive: true, force: true });
 const built = elfArch(join(release, 'trampfd.node'));
 install(release, built, files);
 
-/** The sources a cross build reads, hashed: a cached build is reused only for the same sources. */
-function sourceHash() {
-  const h = createHash('sha256');
+/** The sources a cross build reads, hashed: a cached build is reused only for the same sources
+    (and the same answer to whether the target's libffi-dev is there, which decides the shim). */
+function sourceHash(ffiHeader) {
+  const h = createHash('sha256').update(existsSync(ffiHeader) ? 'libffi\0' : '\0');
   const walk = (dir) => readdirSync(join(root, dir), { withFileTypes: true })
     .sort((a, b) => (a.name < b.name ? -1 : 1))
     .flatMap((e) => (e.isDirectory() ? walk(join(dir, e.name)) : [join(dir, e.name)]));
@@ -80,7 +81,10 @@ for (const t of CROSS) {
     console.warn(`prebuild: native/arch/${t.folder}/ has no trampoline table yet: no ${t.arch} prebuild`);
     continue;
   }
-  const cache = join(process.env.TRAMPFD_CROSS_CACHE ?? join(root, '.cache', 'cross'), t.arch, `prebuild-${sourceHash()}`);
+  // The libffi shim is built against the target's libffi-dev in scripts/cross-setup.sh's sysroot.
+  const crossCache = process.env.TRAMPFD_CROSS_CACHE ?? join(root, '.cache', 'cross');
+  const sysroot = join(crossCache, t.arch, 'sysroot');
+  const cache = join(crossCache, t.arch, `prebuild-${sourceHash(join(sysroot, 'usr', 'include', t.triple, 'ffi.h'))}`);
   if (!existsSync(join(cache, 'trampfd.node'))) {
     console.log(`prebuild: cross-compiling the addon for ${t.arch} with ${cc}`);
     const dir = mkdtempSync(join(tmpdir(), `trampfd-prebuild-${t.arch}-`));
@@ -89,7 +93,8 @@ for (const t of CROSS) {
     // The system's node headers when there are some (N-API's are the same for every CPU).
     const nodedir = existsSync('/usr/include/node/node_api.h') ? ['--nodedir=/usr'] : [];
     const r = spawnSync(process.execPath, [gyp, 'rebuild', `--arch=${t.arch}`, ...nodedir, '-j', '2', '--silent'], {
-      cwd: dir, stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, CC: cc, CXX: `${t.triple}-g++`, LINK: cc, AR: `${t.triple}-ar` },
+      cwd: dir, stdio: ['ignore', 'ignore', 'inherit'],
+      env: { ...process.env, CC: cc, CXX: `${t.triple}-g++`, LINK: cc, AR: `${t.triple}-ar`, TRAMPFD_FFI_SYSROOT: sysroot },
     });
     if (r.status !== 0) {
       console.error(`prebuild: the ${t.arch} cross build failed (${r.signal ?? r.status}); its tree is ${dir}`);
@@ -99,7 +104,9 @@ for (const t of CROSS) {
     if (elfArch(join(out, 'trampfd.node')) !== t.arch) throw new Error(`prebuild: the ${t.arch} build made another CPU's code`);
     rmSync(`${cache}.partial`, { recursive: true, force: true });
     mkdirSync(`${cache}.partial`, { recursive: true });
-    for (const f of ['trampfd.node', 'trampfd-mdwe-exec']) copyFileSync(join(out, f), join(`${cache}.partial`, f));
+    for (const f of ['trampfd.node', 'trampfd-mdwe-exec', 'libtrampfd-ffi.so']) {
+      if (existsSync(join(out, f))) copyFileSync(join(out, f), join(`${cache}.partial`, f));
+    }
     renameSync(`${cache}.partial`, cache);
     // Builds of older sources are never used again.
     for (const old of readdirSync(dirname(cache)).filter((d) => d.startsWith('prebuild-') && d !== basename(cache))) {
@@ -107,5 +114,6 @@ for (const t of CROSS) {
     }
     rmSync(dir, { recursive: true, force: true });
   }
-  install(cache, t.arch, ['trampfd.node', 'trampfd-mdwe-exec']);
+  if (!existsSync(join(cache, 'libtrampfd-ffi.so'))) console.warn(`prebuild: no ${t.arch} libffi-dev in ${sysroot} (scripts/cross-setup.sh adds it): no ${t.arch} libtrampfd-ffi.so`);
+  install(cache, t.arch, ['trampfd.node', 'trampfd-mdwe-exec', 'libtrampfd-ffi.so'].filter((f) => existsSync(join(cache, f))));
 }

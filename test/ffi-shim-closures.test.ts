@@ -6,8 +6,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { buildAgainstLibffi, run, shimPath, shimSkip } from './support-ffi-shim.js';
-import { gcc, repo, scratchDir } from './support-native.js';
+import { buildAgainstLibffi, libffiFlags, mdweModes, mdweSkip, objdump, readelf, run, selftestProbes, shimPath, shimSkip, systemLibffi } from './support-ffi-shim.js';
+import { archCflags, archName, gcc, repo, scratchDir } from './support-native.js';
 
 const checks = ['basic', 'foreign', 'threads', 'fork'];
 
@@ -17,20 +17,28 @@ function ok(r: ReturnType<typeof run>, what: string): string {
 }
 
 test('the shim exports libffi\'s closure functions under libffi\'s own symbol version', { skip: shimSkip }, () => {
-  const r = run(['objdump', '-T', shimPath]);
+  const r = run([objdump, '-T', shimPath]);
   const out = ok(r, 'objdump');
   const exported = [...out.matchAll(/^\S+ g\s+DF \.text\s+\S+\s+(\S+)\s+(\S+)$/gm)].map((m) => `${m[2]}@${m[1]}`).sort();
   const names = ['ffi_closure_alloc', 'ffi_closure_free', 'ffi_prep_closure', 'ffi_prep_closure_loc',
     'ffi_prep_java_raw_closure', 'ffi_prep_java_raw_closure_loc', 'ffi_prep_raw_closure', 'ffi_prep_raw_closure_loc'];
   assert.deepEqual(exported, [...names.map((n) => `${n}@LIBFFI_CLOSURE_8.0`), 'trampfd_ffi_status@TRAMPFD_FFI_0.1'].sort(),
     'exactly these; the allocator\'s own symbols stay local');
-  const sys = ok(run(['objdump', '-T', '/usr/lib/x86_64-linux-gnu/libffi.so.8']), 'objdump libffi');
+  const sys = ok(run([objdump, '-T', systemLibffi]), 'objdump libffi');
   for (const n of names) assert.match(sys, new RegExp(`LIBFFI_CLOSURE_8\\.0\\s+${n}$`, 'm'), `the system libffi has ${n} too`);
+});
+
+test('on AArch64 the shim is marked BTI and PAC, so ld.so maps its code guarded (as it does Debian 13\'s libffi)', { skip: shimSkip || (archName !== 'aarch64' && 'AArch64 only') }, () => {
+  // LTO and -nostartfiles (binding.gyp) must keep the note; the system libffi's entry, where the
+  // trampoline tail-branches with br x16, then starts with bti c in a guarded page too.
+  for (const path of [shimPath, systemLibffi]) {
+    assert.match(ok(run([readelf, '-n', path]), `readelf ${path}`), /AArch64 feature: BTI, PAC$/m, path);
+  }
 });
 
 for (const [how, linked] of [['preloaded', false], ['linked before -lffi', true]] as const) {
   for (const mdwe of [false, true]) {
-    test(`closures work and come from trampfd (${how}${mdwe ? ', under PR_SET_MDWE' : ''})`, { skip: shimSkip }, () => {
+    test(`closures work and come from trampfd (${how}${mdwe ? ', under PR_SET_MDWE' : ''})`, { skip: shimSkip || (mdwe && mdweSkip) }, () => {
       const exe = buildAgainstLibffi('ffi-shim-check.c', linked);
       for (const c of checks) {
         const out = ok(run([exe, c], { shim: !linked, mdwe }), c);
@@ -49,10 +57,18 @@ test('the same checks pass with the system libffi alone (the driver is honest), 
 
 test('on the in-image pool (TRAMPFD_TRAMPOLINES=image) closures still work', { skip: shimSkip }, () => {
   const exe = buildAgainstLibffi('ffi-shim-check.c');
-  for (const mdwe of [false, true]) {
+  for (const mdwe of mdweModes) {
     const out = ok(run([exe, 'basic'], { shim: true, mdwe, env: { TRAMPFD_TRAMPOLINES: 'image' } }), 'basic');
     assert.match(out, /^shim active, mode image, live \d+$/m);
   }
+});
+
+test('on sealed tables (TRAMPFD_SEAL=1) closures still work, and a freed one still traps', { skip: shimSkip }, () => {
+  const exe = buildAgainstLibffi('ffi-shim-check.c');
+  for (const c of ['basic', 'threads', 'fork']) ok(run([exe, c], { shim: true, env: { TRAMPFD_SEAL: '1' } }), c);
+  const freed = run([exe, 'freed'], { shim: true, env: { TRAMPFD_SEAL: '1' } });
+  assert.equal(freed.signal, 'SIGABRT', freed.stdout + freed.stderr);
+  assert.match(freed.stderr, /trampfd: freed trampoline 0x[0-9a-f]+ was called/);
 });
 
 test('on an exhausted in-image pool ffi_closure_alloc returns NULL and says why, once; in file mode it does not run out', { skip: shimSkip }, () => {
@@ -69,7 +85,7 @@ test('on an exhausted in-image pool ffi_closure_alloc returns NULL and says why,
 
 test('a freed closure traps with trampfd\'s message; an unprepared one aborts with the shim\'s', { skip: shimSkip }, () => {
   const exe = buildAgainstLibffi('ffi-shim-check.c');
-  const freed = run([exe, 'freed'], { shim: true, mdwe: true });
+  const freed = run([exe, 'freed'], { shim: true, mdwe: !mdweSkip });
   assert.equal(freed.signal, 'SIGABRT', freed.stdout + freed.stderr);
   assert.match(freed.stderr, /trampfd: freed trampoline 0x[0-9a-f]+ was called/);
   assert.doesNotMatch(freed.stdout, /still alive/);
@@ -82,7 +98,8 @@ test('TRAMPFD_FFI_DEBUG=1 says the shim is in use', { skip: shimSkip }, () => {
   const exe = buildAgainstLibffi('ffi-shim-check.c');
   const r = run([exe, 'status'], { shim: true, env: { TRAMPFD_FFI_DEBUG: '1' } });
   ok(r, 'status');
-  assert.match(r.stderr, /^trampfd-ffi: closures run on trampfd trampolines \(file mode\); 3 libffi entries verified$/m);
+  const entries = selftestProbes.length; // one entry per probe on both targets
+  assert.match(r.stderr, new RegExp(`^trampfd-ffi: closures run on trampfd trampolines \\(file mode\\); ${entries} libffi entries verified$`, 'm'));
   assert.match(r.stdout, /^shim active, mode file$/m);
 });
 
@@ -92,7 +109,7 @@ function saboteur(): string {
   const lib = join(dir, 'libffi-saboteur.so');
   const map = join(dir, 'libffi-saboteur.map');
   writeFileSync(map, 'LIBFFI_CLOSURE_8.0 { global: ffi_prep_closure_loc; local: *; };\n');
-  gcc(['-std=gnu11', '-O2', '-shared', '-fPIC', '-fcf-protection', `-Wl,--version-script=${map}`, '-o', lib,
+  gcc(['-std=gnu11', '-O2', '-shared', '-fPIC', ...archCflags, ...libffiFlags, `-Wl,--version-script=${map}`, '-o', lib,
     join(repo, 'test', 'c', 'ffi-saboteur.c'), '-ldl']);
   return lib;
 }
@@ -100,9 +117,10 @@ function saboteur(): string {
 test('a closure entry that does not check out makes the whole process use the system libffi', { skip: shimSkip }, () => {
   const exe = buildAgainstLibffi('ffi-shim-check.c');
   const lib = saboteur();
+  const first = selftestProbes[0]!;
   const expected: Record<string, RegExp> = {
-    template: /using the system libffi's closures: ffi_prep_closure_loc wrote an unknown trampoline for the unix64 probe/,
-    entry: /using the system libffi's closures: the unix64 probe returned 0 and 0 through a trampoline, not 122 and 222/,
+    template: new RegExp(`using the system libffi's closures: ffi_prep_closure_loc wrote an unknown trampoline for the ${first} probe`),
+    entry: new RegExp(`using the system libffi's closures: the ${first} probe returned 0 and 0 through a trampoline, not 122 and 222`),
   };
   for (const [how, why] of Object.entries(expected)) {
     for (const c of ['basic', 'threads']) {

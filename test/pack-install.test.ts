@@ -34,6 +34,10 @@ const elfMachine = (file: string) => readFileSync(file).readUInt16LE(18);
 /** Whether `npm pack` here also cross-compiles the arm64 addon (scripts/prebuild.mjs). */
 const crossArm64 = process.arch === 'x64' && spawnSync('aarch64-linux-gnu-gcc', ['--version']).status === 0 &&
   existsSync(join(repo, 'native', 'arch', 'aarch64', 'tramp.S'));
+/** Whether the packed prebuilds carry the libffi shim: built here (libffi-dev found), and for the cross
+    build when scripts/cross-setup.sh's sysroot has the target's libffi-dev. */
+const shimHere = existsSync(join(repo, 'build', 'Release', 'libtrampfd-ffi.so'));
+const shimArm64 = crossArm64 && existsSync(join(npmEnv.TRAMPFD_CROSS_CACHE!, 'arm64', 'sysroot', 'usr', 'include', 'aarch64-linux-gnu', 'ffi.h'));
 
 /**
  * A copy of the package sources in `work/pkg`: `npm pack` in the working tree would create and
@@ -85,8 +89,9 @@ test(`npm pack, an offline install into an empty project${hostNode ? ' with --ig
 
   const listing = execFileSync('tar', ['-tvzf', tgz], { encoding: 'utf8' });
   const names = listing.split('\n').map((l) => l.split(/\s+/).at(-1)!).filter(Boolean);
-  const shipped = [`${pre}/trampfd.node`, `${pre}/trampfd-mdwe-exec`, ...(process.arch === 'x64' ? [`${pre}/libtrampfd-ffi.so`] : []),
-    ...(crossArm64 ? ['prebuilds/linux-arm64/trampfd.node', 'prebuilds/linux-arm64/trampfd-mdwe-exec'] : [])];
+  const shipped = [`${pre}/trampfd.node`, `${pre}/trampfd-mdwe-exec`, ...(shimHere ? [`${pre}/libtrampfd-ffi.so`] : []),
+    ...(crossArm64 ? ['prebuilds/linux-arm64/trampfd.node', 'prebuilds/linux-arm64/trampfd-mdwe-exec'] : []),
+    ...(shimArm64 ? ['prebuilds/linux-arm64/libtrampfd-ffi.so'] : [])];
   for (const f of [...shipped, 'bin/trampfd.mjs', 'dist/index.js', 'dist/cjs/index.js', 'dist/cli.js', 'examples/demo.mjs', 'scripts/install.mjs', 'binding.gyp', 'native/tramp.c']) {
     assert.ok(names.includes(`package/${f}`), `${f} is in the tarball`);
   }
@@ -120,7 +125,8 @@ test(`npm pack, an offline install into an empty project${hostNode ? ' with --ig
   assert.equal(report.prebuilt, true);
   assert.equal(report.addon, join(installed, pre, 'trampfd.node'));
   assert.equal(report.wx.mdweExec, join(installed, pre, 'trampfd-mdwe-exec'));
-  if (process.arch === 'x64') assert.equal(report.ffiShim, join(installed, pre, 'libtrampfd-ffi.so'));
+  if (shimHere) assert.equal(report.ffiShim, join(installed, pre, 'libtrampfd-ffi.so'));
+  if (shimArm64) assert.equal(elfMachine(join(installed, 'prebuilds', 'linux-arm64', 'libtrampfd-ffi.so')), 183, 'the arm64 shim is AArch64 code');
 });
 
 /** A package folder with the install hook, an optional prebuilt, and a fake node-gyp on PATH. */

@@ -22,7 +22,7 @@ ffi_status ffi_prep_closure_loc(ffi_closure *c, ffi_cif *cif, void (*fun)(ffi_ci
     if (!strcmp(how, "template")) c->tramp[5] ^= 1;
     if (!strcmp(how, "entry")) {
       void *e = (void *)wrong_entry;
-      memcpy(c->tramp + 24, &e, sizeof e);
+      memcpy(c->tramp + FFI_TRAMPOLINE_SIZE - sizeof e, &e, sizeof e); /* the legacy trampoline's last word */
     }
   }
   return st;
