@@ -19,7 +19,7 @@ const self = fileURLToPath(import.meta.url);
 const jit = !process.execArgv.includes('--jitless');
 const WARM = jit ? 300_000 : 1_000;
 const N1 = 2_000;
-const N2 = jit ? 1_002_000 : 102_000;
+const N2 = jit ? 1_002_000 : 302_000;
 const STR30 = 'the quick brown fox jumps over'; // 30 ASCII characters
 
 /** Each case: per peer, a function that makes `run(n)` (n operations, returns a checked sum). */
