@@ -43,6 +43,9 @@ fi
 packages=(nodejs zlib1g libsqlite3-0)
 # libffi8 and libffi-dev (ffi.h, libffi.so): libtrampfd-ffi.so is cross-built and tested against them.
 packages+=(libffi8 libffi-dev)
+# CPython 3.13 and its test package: test/ffi-shim-ctypes runs test_ctypes on the shim (Debian 13
+# has no python3.11; the -minimal/-stdlib packages are python3.13's own dependencies).
+packages+=(python3.13 libpython3.13-testsuite)
 root=$cache/arm64/sysroot apt=$cache/arm64/apt stamp=$cache/arm64/sysroot.done
 if [[ ! -f $stamp || $(cat "$stamp") != "${packages[*]}" ]]; then
   log "building the arm64 sysroot (${packages[*]})"

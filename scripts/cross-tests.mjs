@@ -36,11 +36,6 @@ const TARGETS = {
  * callback-scale (node's RSS reads as 0 there).
  */
 const LEFT_OUT = [
-  // CPython's ctypes suite with the libffi shim: it runs Debian 12's python3.11 and its testsuite
-  // package, which Debian 13's arm64 archive does not have (python3.13 is ~40 MB more sysroot and
-  // four test_ctypes runs take long under emulation). The shim's C checks and libffi's own
-  // closure tests run there.
-  'ffi-shim-ctypes',
   // The System V x86-64 planner's own tables and its gcc ground truth: x86-64 facts, plain TS over
   // data that gives the same answer on any CPU (they run on the host).
   'abi-sysv-x86_64',
