@@ -4,7 +4,7 @@
 /** The registers a call stub loads and a closure entry saves, and the rules that are not types. */
 export interface Arch {
   /** Folder name under native/arch/ and the key of the planner in abi/index.ts. */
-  readonly name: 'x86_64' | 'aarch64';
+  readonly name: 'x86_64' | 'aarch64' | 'riscv64';
   /** `process.arch` of a Node running on it. */
   readonly nodeArch: string;
   /** Bytes in a general-purpose register and in a stack slot. */
