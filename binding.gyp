@@ -1,6 +1,6 @@
 {
   "variables": {
-    "trampfd_arch%": "<!(node -p \"({x64:'x86_64',arm64:'aarch64'})['<(target_arch)'] || 'unsupported'\")"
+    "trampfd_arch%": "<!(node -p \"({x64:'x86_64',arm64:'aarch64',riscv64:'riscv64'})['<(target_arch)'] || 'unsupported'\")"
   },
   "target_defaults": {
     "include_dirs": ["native/arch/<(trampfd_arch)"],

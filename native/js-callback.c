@@ -166,6 +166,20 @@ static int forked_child;
 static void mark_forked_child(void) { forked_child = 1; }
 __attribute__((constructor)) static void watch_fork(void) { pthread_atfork(NULL, NULL, mark_forked_child); }
 
+/* Where the convention wants more than the bytes a runner stored (RISC-V; the bits come from the
+   TS planner): a 32-bit integer result sign-extended to 64 bits, a float NaN-boxed. */
+static void widen_result(unsigned bits, uint8_t *frame) {
+  for (int k = 0; k < 2; k++) {
+    if (bits & (1u << k)) {
+      int32_t v;
+      memcpy(&v, frame + FRAME_RET_GPR + 8 * k, 4);
+      int64_t w = v;
+      memcpy(frame + FRAME_RET_GPR + 8 * k, &w, 8);
+    }
+    if (bits & (4u << k)) memset(frame + FRAME_RET_FPR + FRAME_FPR_SLOT * k + 4, 0xff, 4);
+  }
+}
+
 /* Called by trampfd_closure_entry with the closure from r10 and the saved registers. */
 __attribute__((visibility("hidden"))) void trampfd_dispatch(struct closure *c, uint8_t *frame) {
   struct env_state *e = c->owner;
@@ -174,6 +188,7 @@ __attribute__((visibility("hidden"))) void trampfd_dispatch(struct closure *c, u
           "run there; aborting\n");
   if (current_env == e) run_callback(e, c, frame, 0);
   else from_foreign_thread(e, c, frame);
+  if (c->ret_widen) widen_result(c->ret_widen, frame);
 }
 
 static void wakeup_call_js(napi_env env, napi_value js_cb, void *context, void *data) {
@@ -208,7 +223,8 @@ static napi_value js_cb_init(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* cbCreate(id, stackBytes, frameBytes, retSlot[, record, fn]) -> the callback's code address; with
+/* cbCreate(id, stackBytes, frameBytes, retSlot[, record, fn]) -> the callback's code address (retSlot:
+   the hidden result pointer's slot, or 0, plus ret_widen << 16); with
    a record it runs natively (js-cb-ops.c). */
 static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   struct env_state *e = current_env;
@@ -221,7 +237,7 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
       napi_get_value_uint32(env, argv[2], &frame_bytes) != napi_ok ||
       napi_get_value_uint32(env, argv[3], &ret_slot) != napi_ok ||
       stack_bytes > 65536 || frame_bytes < FRAME_STACK + stack_bytes || frame_bytes > FRAME_BUFFER_SIZE / 4 ||
-      (ret_slot && ret_slot + 8 > FRAME_FN))
+      (ret_slot >> 16) > 15 || ((ret_slot & 0xffff) && (ret_slot & 0xffff) + 8 > FRAME_FN))
     return throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot[, record, fn])");
   if (!e->dispatcher) return throw_error(env, CODE, "cbInit must come first");
   struct closure *c = calloc(1, sizeof *c);
@@ -235,7 +251,8 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   c->id = id;
   c->stack_bytes = stack_bytes;
   c->frame_bytes = frame_bytes;
-  c->ret_slot = ret_slot;
+  c->ret_slot = (uint8_t)ret_slot;
+  c->ret_widen = (uint8_t)(ret_slot >> 16);
   if (argc == 6 && !cb_ops_attach(env, c, argv[4], argv[5])) {
     tramp_free(c->tramp);
     free(c);
