@@ -237,7 +237,7 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
       napi_get_value_uint32(env, argv[2], &frame_bytes) != napi_ok ||
       napi_get_value_uint32(env, argv[3], &ret_slot) != napi_ok ||
       stack_bytes > 65536 || frame_bytes < FRAME_STACK + stack_bytes || frame_bytes > FRAME_BUFFER_SIZE / 4 ||
-      (ret_slot >> 16) > 15 || ((ret_slot & 0xffff) && (ret_slot & 0xffff) + 8 > FRAME_FN))
+      (ret_slot >> 16) > 15 || (ret_slot & 0xff00) || ((ret_slot & 0xff) && (ret_slot & 0xff) + 8 > FRAME_FN))
     return throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot[, record, fn])");
   if (!e->dispatcher) return throw_error(env, CODE, "cbInit must come first");
   struct closure *c = calloc(1, sizeof *c);
@@ -251,8 +251,8 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   c->id = id;
   c->stack_bytes = stack_bytes;
   c->frame_bytes = frame_bytes;
-  c->ret_slot = (uint8_t)ret_slot;
-  c->ret_widen = (uint8_t)(ret_slot >> 16);
+  c->ret_slot = ret_slot & 0xff;
+  c->ret_widen = ret_slot >> 16;
   if (argc == 6 && !cb_ops_attach(env, c, argv[4], argv[5])) {
     tramp_free(c->tramp);
     free(c);
