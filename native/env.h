@@ -60,7 +60,7 @@ struct closure {
      on RISC-V with GCC 12). */
   uint32_t stack_bytes : 24; /* caller stack-argument bytes to copy into the JS frame (<= 65536) */
   uint32_t ret_widen : 8;    /* result registers widened after the runner (RISC-V, from the TS
-                                planner): bits 0, 1 sign-extend a0, a1 from 32 bits; 2, 3 NaN-box fa0, fa1 */
+                                planner: codegen/ops.ts resultWidening), 0 for none */
   uint32_t frame_bytes : 24; /* the JS runner's whole frame: header, stack copy, scratch (<= FRAME_BUFFER_SIZE / 4) */
   uint32_t ret_slot : 8;     /* frame slot whose word C must get back in RET_GPR (a hidden result
                                 pointer), 0 for none: copied there even when JS cannot run */

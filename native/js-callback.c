@@ -167,17 +167,28 @@ static void mark_forked_child(void) { forked_child = 1; }
 __attribute__((constructor)) static void watch_fork(void) { pthread_atfork(NULL, NULL, mark_forked_child); }
 
 /* Where the convention wants more than the bytes a runner stored (RISC-V; the bits come from the
-   TS planner): a 32-bit integer result sign-extended to 64 bits, a float NaN-boxed. */
+   TS planner, codegen/ops.ts resultWidening): a0 extended from 32, 8 or 16 bits, a1 from 32 bits,
+   floats in fa0 and fa1 NaN-boxed. */
 static void widen_result(unsigned bits, uint8_t *frame) {
-  for (int k = 0; k < 2; k++) {
-    if (bits & (1u << k)) {
-      int32_t v;
-      memcpy(&v, frame + FRAME_RET_GPR + 8 * k, 4);
-      int64_t w = v;
-      memcpy(frame + FRAME_RET_GPR + 8 * k, &w, 8);
-    }
-    if (bits & (4u << k)) memset(frame + FRAME_RET_FPR + FRAME_FPR_SLOT * k + 4, 0xff, 4);
+  uint8_t *a0 = frame + FRAME_RET_GPR, *a1 = a0 + 8;
+  int64_t w;
+  int32_t i32;
+  switch (bits & 7) {
+    case 1: memcpy(&i32, a0, 4); w = i32; break;
+    case 2: w = (int8_t)a0[0]; break;
+    case 3: w = a0[0]; break;
+    case 4: { int16_t h; memcpy(&h, a0, 2); w = h; break; }
+    case 5: { uint16_t h; memcpy(&h, a0, 2); w = h; break; }
+    default: memcpy(&w, a0, 8); break;
   }
+  memcpy(a0, &w, 8);
+  if (bits & 8) {
+    memcpy(&i32, a1, 4);
+    w = i32;
+    memcpy(a1, &w, 8);
+  }
+  if (bits & 16) memset(frame + FRAME_RET_FPR + 4, 0xff, 4);
+  if (bits & 32) memset(frame + FRAME_RET_FPR + FRAME_FPR_SLOT + 4, 0xff, 4);
 }
 
 /* Called by trampfd_closure_entry with the closure from r10 and the saved registers. */
@@ -237,7 +248,7 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
       napi_get_value_uint32(env, argv[2], &frame_bytes) != napi_ok ||
       napi_get_value_uint32(env, argv[3], &ret_slot) != napi_ok ||
       stack_bytes > 65536 || frame_bytes < FRAME_STACK + stack_bytes || frame_bytes > FRAME_BUFFER_SIZE / 4 ||
-      (ret_slot >> 16) > 15 || (ret_slot & 0xff00) || ((ret_slot & 0xff) && (ret_slot & 0xff) + 8 > FRAME_FN))
+      (ret_slot >> 16) > 63 || (ret_slot & 0xff00) || ((ret_slot & 0xff) && (ret_slot & 0xff) + 8 > FRAME_FN))
     return throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot[, record, fn])");
   if (!e->dispatcher) return throw_error(env, CODE, "cbInit must come first");
   struct closure *c = calloc(1, sizeof *c);

@@ -160,9 +160,21 @@ export function widenMask(pieces: readonly Piece[]): number {
   return mask;
 }
 
-/** A callback result's widening for cbCreate (Arch.widensRegisters): bits 0, 1 for a0, a1 and 2, 3 for fa0, fa1. */
+/**
+ * A callback result's widening for cbCreate (Arch.widensRegisters): runners store a result's own
+ * bytes, and C widens a0 after them by bits 0-2 (1: sign-extend from 32 bits; 2, 3: sign- or
+ * zero-extend from 8 bits; 4, 5: from 16 bits), a1 from 32 bits by bit 3, and NaN-boxes fa0, fa1
+ * by bits 4, 5.
+ */
 export function resultWidening(plan: CallPlan): number {
   if (!HOST.arch.widensRegisters || plan.ret.kind !== 'regs') return 0;
-  const m = widenMask(plan.ret.pieces);
-  return (m & 3) | ((m >> 6) & 12);
+  let bits = 0;
+  for (const p of plan.ret.pieces) {
+    if (p.to.kind === 'fpr' && p.size === 4) bits |= 16 << p.to.index;
+    if (p.to.kind !== 'gpr' || (p.extend === undefined && p.size !== 4)) continue;
+    const width = p.extend === undefined ? 4 : plan.ret.type.size;
+    if (p.to.index === 1) bits |= 8;
+    else bits |= width === 4 ? 1 : (width === 1 ? 2 : 4) + (p.extend === 'zero' ? 1 : 0);
+  }
+  return bits;
 }
