@@ -1,6 +1,6 @@
 {
   "variables": {
-    "trampfd_arch%": "<!(node -p \"({x64:'x86_64',arm64:'aarch64'})['<(target_arch)'] || 'unsupported'\")"
+    "trampfd_arch%": "<!(node -p \"({x64:'x86_64',arm64:'aarch64',riscv64:'riscv64'})['<(target_arch)'] || 'unsupported'\")"
   },
   "target_defaults": {
     "include_dirs": ["native/arch/<(trampfd_arch)"],
@@ -48,7 +48,7 @@
     }
   ],
   "conditions": [
-    ["<!(node scripts/has-libffi.mjs)==1 and trampfd_arch!='unsupported'", {
+    ["<!(node scripts/has-libffi.mjs)==1 and (trampfd_arch=='x86_64' or trampfd_arch=='aarch64')", {
       "targets": [
         {
           "target_name": "trampfd-ffi",

@@ -166,6 +166,31 @@ static int forked_child;
 static void mark_forked_child(void) { forked_child = 1; }
 __attribute__((constructor)) static void watch_fork(void) { pthread_atfork(NULL, NULL, mark_forked_child); }
 
+/* Where the convention wants more than the bytes a runner stored (RISC-V; the bits come from the
+   TS planner, codegen/ops.ts resultWidening): a0 extended from 32, 8 or 16 bits, a1 from 32 bits,
+   floats in fa0 and fa1 NaN-boxed. */
+static void widen_result(unsigned bits, uint8_t *frame) {
+  uint8_t *a0 = frame + FRAME_RET_GPR, *a1 = a0 + 8;
+  int64_t w;
+  int32_t i32;
+  switch (bits & 7) {
+    case 1: memcpy(&i32, a0, 4); w = i32; break;
+    case 2: w = (int8_t)a0[0]; break;
+    case 3: w = a0[0]; break;
+    case 4: { int16_t h; memcpy(&h, a0, 2); w = h; break; }
+    case 5: { uint16_t h; memcpy(&h, a0, 2); w = h; break; }
+    default: memcpy(&w, a0, 8); break;
+  }
+  memcpy(a0, &w, 8);
+  if (bits & 8) {
+    memcpy(&i32, a1, 4);
+    w = i32;
+    memcpy(a1, &w, 8);
+  }
+  if (bits & 16) memset(frame + FRAME_RET_FPR + 4, 0xff, 4);
+  if (bits & 32) memset(frame + FRAME_RET_FPR + FRAME_FPR_SLOT + 4, 0xff, 4);
+}
+
 /* Called by trampfd_closure_entry with the closure from r10 and the saved registers. */
 __attribute__((visibility("hidden"))) void trampfd_dispatch(struct closure *c, uint8_t *frame) {
   struct env_state *e = c->owner;
@@ -174,6 +199,7 @@ __attribute__((visibility("hidden"))) void trampfd_dispatch(struct closure *c, u
           "run there; aborting\n");
   if (current_env == e) run_callback(e, c, frame, 0);
   else from_foreign_thread(e, c, frame);
+  if (c->ret_widen) widen_result(c->ret_widen, frame);
 }
 
 static void wakeup_call_js(napi_env env, napi_value js_cb, void *context, void *data) {
@@ -208,8 +234,9 @@ static napi_value js_cb_init(napi_env env, napi_callback_info info) {
   return NULL;
 }
 
-/* cbCreate(id, stackBytes, frameBytes, retSlot[, shape, fn]) -> the callback's code address; with
-   a shape (cbShape) it runs natively (js-cb-ops.c). */
+/* cbCreate(id, stackBytes, frameBytes, retSlot[, shape, fn]) -> the callback's code address (retSlot:
+   the hidden result pointer's slot, or 0, plus ret_widen << 16); with a shape (cbShape) it runs
+   natively (js-cb-ops.c). */
 static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   struct env_state *e = current_env;
   size_t argc = 6;
@@ -221,7 +248,7 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
       napi_get_value_uint32(env, argv[2], &frame_bytes) != napi_ok ||
       napi_get_value_uint32(env, argv[3], &ret_slot) != napi_ok ||
       stack_bytes > 65536 || frame_bytes < FRAME_STACK + stack_bytes || frame_bytes > FRAME_BUFFER_SIZE / 4 ||
-      (ret_slot && ret_slot + 8 > FRAME_FN))
+      (ret_slot >> 16) > 63 || (ret_slot & 0xff00) || ((ret_slot & 0xff) && (ret_slot & 0xff) + 8 > FRAME_FN))
     return throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot[, shape, fn])");
   if (!e->dispatcher) return throw_error(env, CODE, "cbInit must come first");
   struct closure *c = calloc(1, sizeof *c);
@@ -235,7 +262,8 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   c->id = id;
   c->stack_bytes = stack_bytes;
   c->frame_bytes = frame_bytes;
-  c->ret_slot = ret_slot;
+  c->ret_slot = ret_slot & 0xff;
+  c->ret_widen = ret_slot >> 16;
   if (argc == 6 && !cb_ops_attach(env, c, argv[4], argv[5])) {
     tramp_free(c->tramp);
     free(c);

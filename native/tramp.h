@@ -3,7 +3,9 @@
  * A trampoline is a unique code address. Calling it enters `target` with every argument
  * register and the stack exactly as the caller left them, and `context` in the target's context
  * register: r10 on x86-64 (the static-chain register), x17 on AArch64 (IP1; the slot branches
- * through x16, which is clobbered too; x8, x18 and the link register are untouched).
+ * through x16, which is clobbered too; x8, x18 and the link register are untouched), t2 on
+ * RISC-V 64 (GCC's static-chain register; the slot jumps through t1, which is clobbered too; ra
+ * and t0 are untouched).
  * Setting a trampoline while other threads may be calling it is a race: such a call can pair the
  * new target with the old context. Publish a trampoline's address only after tramp_set, and
  * re-point a live one only where no call can be in flight (or allocate a new one).

@@ -1,10 +1,12 @@
 // Runs the test suite for another CPU under qemu-user: cross-builds the addon in a scratch copy of
 // the repository (the host's build/ stays as it is), compiles the TS there, and runs the test files
 // with that CPU's node (from the sysroot scripts/cross-setup.sh made), then again on a subset at
-// 16 KiB and 64 KiB pages. Prints node:test's summary of each pass and a table.
-//   node scripts/cross-tests.mjs arm64 [substring...]    (no substrings: every file it can run)
+// 16 KiB and 64 KiB pages (arm64; RISC-V Linux has 4 KiB pages only). Prints node:test's summary
+// of each pass and a table.
+//   node scripts/cross-tests.mjs arm64|riscv64 [substring...]    (no substrings: every file it can run)
 //   --no-addon   skip the cross build (only files that need no addon can pass)
 //   --no-pages   skip the 16 KiB / 64 KiB passes
+//   --core       only the target's CORE files, at CORE_COUNT generated signatures (what CI runs for riscv64)
 // Env: TRAMPFD_CROSS_CACHE (default .cache/cross), TRAMPFD_KEEP_COPY=1 keeps the scratch copy.
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
@@ -15,7 +17,7 @@ import { fileURLToPath } from 'node:url';
 const repo = join(dirname(fileURLToPath(import.meta.url)), '..');
 const cache = process.env.TRAMPFD_CROSS_CACHE ?? join(repo, '.cache', 'cross');
 
-/** What each target needs; only arm64 for now. */
+/** What each target needs. */
 const TARGETS = {
   arm64: {
     triple: 'aarch64-linux-gnu',
@@ -25,6 +27,16 @@ const TARGETS = {
     // max: PAC and BTI emulated and enforced; pauth-impdef: a cheap PAC algorithm (node starts in
     // ~3 s instead of 6-9 s, an N-API call costs ~1 µs instead of ~9 µs), the same PAC behaviour.
     qemu: { QEMU_CPU: 'max,pauth-impdef=on' },
+    // The other targets' planner tables and gcc ground truth: plain TS over data, run on the host.
+    leftOut: ['abi-lp64d'],
+  },
+  riscv64: {
+    triple: 'riscv64-linux-gnu',
+    sysroot: join(cache, 'riscv64', 'sysroot'),
+    // RISC-V Linux has 4 KiB base pages only (64 KiB Svnapot mappings are huge pages): no page passes.
+    node64k: undefined,
+    qemu: {}, // qemu-riscv64's default CPU has RV64GC, what Debian builds for
+    leftOut: ['abi-aapcs64', 'aarch64'],
   },
 };
 
@@ -37,7 +49,8 @@ const TARGETS = {
  */
 const LEFT_OUT = [
   // The System V x86-64 planner's own tables and its gcc ground truth: x86-64 facts, plain TS over
-  // data that gives the same answer on any CPU (they run on the host).
+  // data that gives the same answer on any CPU (they run on the host). Each target adds the other
+  // targets' ones (TARGETS[...].leftOut).
   'abi-sysv-x86_64',
   // Type-level tsc runs and the declaration parser's own tests (strings in, syntax trees and
   // errors out): no target in them, and they take minutes under emulation (the layout, value and
@@ -61,12 +74,23 @@ const LEFT_OUT = [
  */
 const PAGE_SUBSET = ['trampolines-c-api', 'trampolines-js-api', 'callback-libc'];
 
+/**
+ * --core: the files CI runs for a target it cannot afford the whole suite for (riscv64: about
+ * 8 minutes of a 2-core machine): both ABI conformance generators at CORE_COUNT signatures, the
+ * trampoline C API, native calls, callbacks from libc and from threads, and the README samples.
+ */
+const CORE = ['abi-conformance-calls', 'abi-conformance-callbacks', 'trampolines-c-api', 'call-native-ops',
+  'callback-libc', 'callback-threads', 'readme-samples'];
+const CORE_COUNT = '200';
+
 const args = process.argv.slice(2);
 const flags = new Set(args.filter((a) => a.startsWith('--')));
-const [name, ...only] = args.filter((a) => !a.startsWith('--'));
+const [name, ...named] = args.filter((a) => !a.startsWith('--'));
+const core = flags.has('--core');
+const only = core ? CORE.filter((f) => !named.length || named.some((o) => f.includes(o))) : named;
 const target = TARGETS[name];
 if (!target) {
-  console.error(`usage: node scripts/cross-tests.mjs <${Object.keys(TARGETS).join('|')}> [substring...] [--no-addon] [--no-pages]`);
+  console.error(`usage: node scripts/cross-tests.mjs <${Object.keys(TARGETS).join('|')}> [substring...] [--no-addon] [--no-pages] [--core]`);
   process.exit(2);
 }
 if (!existsSync(join(target.sysroot, 'usr', 'bin', 'node'))) {
@@ -120,7 +144,7 @@ const env = {
   TRAMPFD_EMULATED: '1',
   TRAMPFD_HOST_NODE: process.execPath, // for npm, which would crawl under emulation
   // Smaller generated counts under emulation (README, Development); at least 500 ABI signatures each.
-  TRAMPFD_GEN_COUNT: process.env.TRAMPFD_GEN_COUNT ?? '500',
+  TRAMPFD_GEN_COUNT: process.env.TRAMPFD_GEN_COUNT ?? (core ? CORE_COUNT : '500'),
   TRAMPFD_FUZZ_COUNT: process.env.TRAMPFD_FUZZ_COUNT ?? '300',
   TRAMPFD_CALLBACK_THREAD_ITERS: process.env.TRAMPFD_CALLBACK_THREAD_ITERS ?? '5000',
   TRAMPFD_LAYOUT_RECORDS: process.env.TRAMPFD_LAYOUT_RECORDS ?? '100',
@@ -129,12 +153,13 @@ const env = {
   PATH: `${bin}:${process.env.PATH}`,
 };
 for (const k of Object.keys(env)) if (k.startsWith('npm_') || k === 'NODE' || k === 'NODE_TEST_CONTEXT') delete env[k];
+if (!target.qemu.QEMU_CPU) delete env.QEMU_CPU; // another target's CPU model (an arm64 run before) is no CPU here
 
 /** Runs scripts/run-tests.mjs under `node` with `extra` env; resolves to node:test's counts. */
 function pass(label, node, selection, extra = {}) {
   rmSync(join(bin, 'node'), { force: true });
   symlinkSync(node, join(bin, 'node'));
-  const except = LEFT_OUT.map((f) => `!${f}`);
+  const except = [...LEFT_OUT, ...target.leftOut].map((f) => `!${f}`);
   console.log(`\n=== ${name} ${label}: ${node} (${selection.length ? selection.join(' ') : 'every file'}) ===`);
   const started = Date.now();
   return new Promise((resolve) => {
@@ -154,7 +179,7 @@ function pass(label, node, selection, extra = {}) {
 const nodeBin = join(target.sysroot, 'usr', 'bin', 'node');
 const subset = (list) => (only.length ? list.filter((f) => only.some((o) => f.includes(o))) : list);
 const rows = [await pass('4 KiB pages', nodeBin, only)];
-if (!flags.has('--no-pages') && subset(PAGE_SUBSET).length) {
+if (!flags.has('--no-pages') && target.node64k && subset(PAGE_SUBSET).length) {
   rows.push(await pass('16 KiB pages', nodeBin, subset(PAGE_SUBSET), { QEMU_PAGESIZE: '16384' }));
   rows.push(await pass('64 KiB pages', target.node64k, subset(PAGE_SUBSET), { QEMU_PAGESIZE: '65536' }));
 }

@@ -22,8 +22,11 @@ if (process.argv.includes('--clean')) {
 }
 
 /** The targets a pack may cross-compile for: node's arch name, gcc triple, native/arch folder. */
-const CROSS = [{ arch: 'arm64', triple: 'aarch64-linux-gnu', folder: 'aarch64' }];
-const MACHINES = { 62: 'x64', 183: 'arm64' }; // ELF e_machine: EM_X86_64, EM_AARCH64
+const CROSS = [
+  { arch: 'arm64', triple: 'aarch64-linux-gnu', folder: 'aarch64' },
+  { arch: 'riscv64', triple: 'riscv64-linux-gnu', folder: 'riscv64' },
+];
+const MACHINES = { 62: 'x64', 183: 'arm64', 243: 'riscv64' }; // ELF e_machine: EM_X86_64, EM_AARCH64, EM_RISCV
 
 /** The CPU an ELF file is built for, as a process.arch name. */
 function elfArch(file) {

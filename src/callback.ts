@@ -3,7 +3,7 @@ import { plan } from './abi/index.js';
 import { pending, pins } from './codegen/call-state.js';
 import { frameOverflow, type TransientFactory } from './codegen/convert.js';
 import { nativeCallbacksActive, nativeShape, writeBack, type NativeShape } from './codegen/native-callbacks.js';
-import { buildOps } from './codegen/ops.js';
+import { buildOps, resultWidening } from './codegen/ops.js';
 import { runnerFactory, type RunnerFactory } from './codegen/unmarshal.js';
 import { views, PENDING_WORD, TOP_WORD } from './codegen/frame.js';
 import { addon } from './native/addon.js';
@@ -69,7 +69,8 @@ interface Shape {
   readonly name: string;
   readonly stackBytes: number;
   readonly frameBytes: number;
-  /** Frame slot of a hidden result pointer that C must get back in rax, else 0. */
+  /** Frame slot of a hidden result pointer that C must get back in rax, else 0; from bit 16, the
+      result registers C widens (codegen/ops.ts resultWidening). */
   readonly retSlot: number;
   readonly bind: RunnerFactory;
   /** Set when C can run it (codegen/native-callbacks.ts). */
@@ -83,7 +84,7 @@ function shapeOf(type: FunctionType, name: string): Shape {
     if (type.variadic) throw new CallbackError(`callback ${name}: variadic callbacks are not supported (C gives no way to know the extra arguments' types)`);
     const p = plan(type);
     const ops = buildOps(p, `callback ${name}`);
-    s = { type, name, stackBytes: p.stackSize, frameBytes: ops.fixedSize, retSlot: ops.ret.kind === 'memory' && HOST.arch.returnsResultPointer ? ops.ret.pointerAt : 0,
+    s = { type, name, stackBytes: p.stackSize, frameBytes: ops.fixedSize, retSlot: (ops.ret.kind === 'memory' && HOST.arch.returnsResultPointer ? ops.ret.pointerAt : 0) + resultWidening(p) * 65536,
       bind: runnerFactory(ops, onError, transientCallback), native: nativeShape(ops, onError, transientCallback) };
     shapes.set(type, s);
   }

@@ -322,7 +322,7 @@ function printReport(r: Report): void {
   const features = r.branchProtection.split(' ');
   const lines: [string, string][] = [
     ['platform', `${r.platform} ${r.arch}, kernel ${r.kernel}, ${supported ? `target ${r.target}`
-      : 'unsupported: trampfd runs on x86-64 and AArch64 Linux'}`],
+      : 'unsupported: trampfd runs on x86-64, AArch64 and RISC-V 64 Linux'}`],
     ...(r.target === 'aarch64' ? [['BTI/PAC', [
       features.includes('bti') ? 'BTI on: trampoline tables are mapped PROT_BTI (a branch past a slot\'s bti c faults)'
         : 'BTI off (this CPU has no BTI)',

@@ -223,7 +223,8 @@ test("a callback's exception reaches the driver's caller, and C gets a zero resu
 // A result returned in memory, seen from a hand-written caller (gcc's drivers cannot see the
 // result register). x86-64 psABI 3.2.3: the callee gets the buffer in %rdi and returns it in %rax
 // (gcc's callers ignore %rax), so the probe records %rax too. AAPCS64 6.9: the buffer comes in x8
-// and the callee need not return or keep it: only the buffer is checked there.
+// and the callee need not return or keep it: only the buffer is checked there. RISC-V psABI: the
+// buffer's address is an implicit first argument in a0, which the callee need not return either.
 const SRET_PROBES: Record<string, { asm: string; register: string | null }> = {
   x86_64: { register: '%rax', asm: `
         .text
@@ -255,6 +256,23 @@ sret_probe:                       /* void sret_probe(void *fn): fn is 'struct bi
         adrp    x9, .Lres
         str     x0, [x9, :lo12:.Lres]
         ldp     x29, x30, [sp], #16
+        ret
+        .size   sret_probe, .-sret_probe
+` },
+  riscv64: { register: null, asm: `
+        .text
+        .globl  sret_probe
+        .type   sret_probe, %function
+sret_probe:                       /* void sret_probe(void *fn): fn is 'struct big fn(void)' */
+        addi    sp, sp, -16
+        sd      ra, 8(sp)
+        mv      t1, a0
+        lla     a0, .Lbuf
+        jalr    t1
+        lla     t0, .Lres
+        sd      a0, 0(t0)
+        ld      ra, 8(sp)
+        addi    sp, sp, 16
         ret
         .size   sret_probe, .-sret_probe
 ` },

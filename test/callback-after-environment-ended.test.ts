@@ -4,7 +4,7 @@
 // freed by JS still aborts. Each case runs in a child process.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { distUrl, runChild } from './support-callbacks.js';
+import { EMULATION_SLOWDOWN, distUrl, runChild } from './support-callbacks.js';
 import { lifecycleFixtures } from './support-lifecycle.js';
 
 const LIB = JSON.stringify(lifecycleFixtures());
@@ -37,8 +37,12 @@ for (const how of ['process.exitCode = 3', 'process.exit(3)']) {
   });
 }
 
-/** A worker that loads trampfd itself, hands `cb` to a C thread that calls it 300 ms later, and exits. */
+/**
+ * A worker that loads trampfd itself, hands `cb` to a C thread that calls it 300 ms later (4x that
+ * under qemu-user, where the main thread may not print the pointer sooner), and exits.
+ */
 function lateCallAfterWorker(freeIt: boolean) {
+  const ms = 300 * EMULATION_SLOWDOWN;
   return runChild(`
     import { Worker } from 'node:worker_threads';
     const w = new Worker(\`
@@ -46,13 +50,13 @@ function lateCallAfterWorker(freeIt: boolean) {
       import { callback, load } from ${JSON.stringify(distUrl)};
       const callLater = load(${LIB}).func('int call_later(int (*f)(int), int x, int ms)');
       const cb = callback('int f(int)', (x) => x * 2);
-      if (callLater(cb.pointer, 21, 300) !== 0) throw new Error('thread not started');
+      if (callLater(cb.pointer, 21, ${ms}) !== 0) throw new Error('thread not started');
       parentPort.postMessage('0x' + cb.pointer.toString(16));
       ${freeIt ? 'cb.free();' : ''}
     \`, { eval: true });
     w.on('message', (p) => console.log('pointer ' + p));
     await new Promise((res) => w.once('exit', res));
-    await new Promise((res) => setTimeout(res, 800));
+    await new Promise((res) => setTimeout(res, ${ms + 500}));
     console.log('main alive');
   `);
 }

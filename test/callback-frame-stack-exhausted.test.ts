@@ -5,7 +5,7 @@
 // thread stack, so C's by-value copies do not hit V8's stack limit first).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { distUrl, runChild } from './support-callbacks.js';
+import { EMULATION_SLOWDOWN, distUrl, runChild } from './support-callbacks.js';
 import { lifecycleFixtures } from './support-lifecycle.js';
 
 /** Runs `body` in a worker with a 256 MiB stack; `callBig(cb, depth)` calls cb(big, depth) from C. */
@@ -20,7 +20,7 @@ function inWorker(body: string) {
       ${body.replace(/[`\\$]/g, (c) => '\\' + c)}
     \`, { eval: true, resourceLimits: { stackSizeMb: 256 } });
     w.on('error', (e) => { console.log('worker error ' + e.stack); process.exitCode = 1; });
-  `, [], 120_000);
+  `, [], 120_000 * EMULATION_SLOWDOWN);
 }
 
 function report(r: ReturnType<typeof runChild>): any {

@@ -2,9 +2,10 @@
 // copies the built addon into prebuilds/, postpack removes it), then an offline install into an
 // empty project whose install hook keeps the prebuilt; the package then works from ESM, CJS and
 // its `trampfd` bin. The install hook falls back to node-gyp when the prebuilt does not load.
-// With a cross compiler installed (scripts/cross-setup.sh) the x86-64 tarball carries an arm64
-// addon too; under qemu (scripts/cross-tests.mjs) npm runs on the host's node (TRAMPFD_HOST_NODE)
-// and the tarball installs offline with --ignore-scripts, then the package runs on arm64 node.
+// With cross compilers installed (scripts/cross-setup.sh) the x86-64 tarball carries arm64 and
+// riscv64 addons too; under qemu (scripts/cross-tests.mjs) npm runs on the host's node
+// (TRAMPFD_HOST_NODE) and the tarball installs offline with --ignore-scripts, then the package runs
+// on that CPU's node.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
@@ -29,15 +30,18 @@ npmEnv.TRAMPFD_CROSS_CACHE ??= join(repo, '.cache', 'cross');
 const hostNode = process.env.TRAMPFD_HOST_NODE;
 if (hostNode) npmEnv.PATH = `${dirname(hostNode)}:${process.env.PATH}`;
 const pre = `prebuilds/linux-${process.arch}`;
-/** The CPU of an ELF file (e_machine): 62 is x86-64, 183 AArch64. */
+/** The CPU of an ELF file (e_machine): 62 is x86-64, 183 AArch64, 243 RISC-V. */
 const elfMachine = (file: string) => readFileSync(file).readUInt16LE(18);
-/** Whether `npm pack` here also cross-compiles the arm64 addon (scripts/prebuild.mjs). */
-const crossArm64 = process.arch === 'x64' && spawnSync('aarch64-linux-gnu-gcc', ['--version']).status === 0 &&
-  existsSync(join(repo, 'native', 'arch', 'aarch64', 'tramp.S'));
-/** Whether the packed prebuilds carry the libffi shim: built here (libffi-dev found), and for the cross
-    build when scripts/cross-setup.sh's sysroot has the target's libffi-dev. */
+/** The targets `npm pack` here also cross-compiles the addon for (scripts/prebuild.mjs); `shim`: the
+    prebuild carries the libffi shim too, as it does when scripts/cross-setup.sh's sysroot has the
+    target's libffi-dev. */
+const crossTargets = process.arch !== 'x64' ? [] : [
+  { arch: 'arm64', triple: 'aarch64-linux-gnu', folder: 'aarch64', machine: 183 },
+  { arch: 'riscv64', triple: 'riscv64-linux-gnu', folder: 'riscv64', machine: 243 },
+].filter((t) => spawnSync(`${t.triple}-gcc`, ['--version']).status === 0 && existsSync(join(repo, 'native', 'arch', t.folder, 'tramp.S')))
+  .map((t) => ({ ...t, shim: existsSync(join(npmEnv.TRAMPFD_CROSS_CACHE!, t.arch, 'sysroot', 'usr', 'include', t.triple, 'ffi.h')) }));
+/** Whether the packed prebuilds carry the libffi shim for this machine: built here (libffi-dev found). */
 const shimHere = existsSync(join(repo, 'build', 'Release', 'libtrampfd-ffi.so'));
-const shimArm64 = crossArm64 && existsSync(join(npmEnv.TRAMPFD_CROSS_CACHE!, 'arm64', 'sysroot', 'usr', 'include', 'aarch64-linux-gnu', 'ffi.h'));
 
 /**
  * A copy of the package sources in `work/pkg`: `npm pack` in the working tree would create and
@@ -90,8 +94,8 @@ test(`npm pack, an offline install into an empty project${hostNode ? ' with --ig
   const listing = execFileSync('tar', ['-tvzf', tgz], { encoding: 'utf8' });
   const names = listing.split('\n').map((l) => l.split(/\s+/).at(-1)!).filter(Boolean);
   const shipped = [`${pre}/trampfd.node`, `${pre}/trampfd-mdwe-exec`, ...(shimHere ? [`${pre}/libtrampfd-ffi.so`] : []),
-    ...(crossArm64 ? ['prebuilds/linux-arm64/trampfd.node', 'prebuilds/linux-arm64/trampfd-mdwe-exec'] : []),
-    ...(shimArm64 ? ['prebuilds/linux-arm64/libtrampfd-ffi.so'] : [])];
+    ...crossTargets.flatMap((t) => [`prebuilds/linux-${t.arch}/trampfd.node`, `prebuilds/linux-${t.arch}/trampfd-mdwe-exec`,
+      ...(t.shim ? [`prebuilds/linux-${t.arch}/libtrampfd-ffi.so`] : [])])];
   for (const f of [...shipped, 'bin/trampfd.mjs', 'dist/index.js', 'dist/cjs/index.js', 'dist/cli.js', 'examples/demo.mjs', 'scripts/install.mjs', 'binding.gyp', 'native/tramp.c']) {
     assert.ok(names.includes(`package/${f}`), `${f} is in the tarball`);
   }
@@ -107,8 +111,11 @@ test(`npm pack, an offline install into an empty project${hostNode ? ' with --ig
   if (!hostNode) assert.match(inst.stdout, new RegExp(`trampfd: using the prebuilt addon ${pre}/trampfd\\.node`));
   const installed = join(app, 'node_modules', 'trampfd');
   assert.ok(!existsSync(join(installed, 'build')), 'nothing was compiled');
-  if (crossArm64) assert.equal(elfMachine(join(installed, 'prebuilds', 'linux-arm64', 'trampfd.node')), 183, 'the arm64 prebuild is AArch64 code');
-  assert.equal(elfMachine(join(installed, pre, 'trampfd.node')), { x64: 62, arm64: 183 }[process.arch as string]);
+  for (const t of crossTargets) {
+    assert.equal(elfMachine(join(installed, 'prebuilds', `linux-${t.arch}`, 'trampfd.node')), t.machine, `the ${t.arch} prebuild is ${t.arch} code`);
+    if (t.shim) assert.equal(elfMachine(join(installed, 'prebuilds', `linux-${t.arch}`, 'libtrampfd-ffi.so')), t.machine, `the ${t.arch} shim is ${t.arch} code`);
+  }
+  assert.equal(elfMachine(join(installed, pre, 'trampfd.node')), { x64: 62, arm64: 183, riscv64: 243 }[process.arch as string]);
 
   const imports = 'load, callback, memory, trampolines';
   writeFileSync(join(app, 'esm.mjs'), `import { ${imports} } from 'trampfd';\n${SCENARIO}`);
@@ -126,7 +133,6 @@ test(`npm pack, an offline install into an empty project${hostNode ? ' with --ig
   assert.equal(report.addon, join(installed, pre, 'trampfd.node'));
   assert.equal(report.wx.mdweExec, join(installed, pre, 'trampfd-mdwe-exec'));
   if (shimHere) assert.equal(report.ffiShim, join(installed, pre, 'libtrampfd-ffi.so'));
-  if (shimArm64) assert.equal(elfMachine(join(installed, 'prebuilds', 'linux-arm64', 'libtrampfd-ffi.so')), 183, 'the arm64 shim is AArch64 code');
 });
 
 /** A package folder with the install hook, an optional prebuilt, and a fake node-gyp on PATH. */

@@ -32,6 +32,13 @@ const REGISTER_NAMES: Readonly<Record<string, RegisterNames>> = {
     retFpr: ['v0', 'v1', 'v2', 'v3'],
     vectorCount: false,
   },
+  'riscv-lp64d': {
+    argGpr: ['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7'],
+    argFpr: ['fa0', 'fa1', 'fa2', 'fa3', 'fa4', 'fa5', 'fa6', 'fa7'],
+    retGpr: ['a0', 'a1'],
+    retFpr: ['fa0', 'fa1'],
+    vectorCount: false,
+  },
 };
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;

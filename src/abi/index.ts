@@ -4,6 +4,7 @@ import { HOST } from '../targets/index.js';
 import { AbiError } from './errors.js';
 import type { CallPlan } from './plan.js';
 import * as aapcs64 from './aapcs64.js';
+import * as lp64d from './lp64d.js';
 import * as sysvX86_64 from './sysv-x86_64.js';
 
 export { describe } from './describe.js';
@@ -21,6 +22,7 @@ export interface Convention {
 export const CONVENTIONS: Readonly<Record<string, Convention>> = Object.freeze({
   x86_64: { abi: sysvX86_64.ABI, plan: sysvX86_64.plan },
   aarch64: { abi: aapcs64.ABI, plan: aapcs64.plan },
+  riscv64: { abi: lp64d.ABI, plan: lp64d.plan },
 });
 
 const host: Convention | undefined = CONVENTIONS[HOST.arch.name];
@@ -29,7 +31,7 @@ const host: Convention | undefined = CONVENTIONS[HOST.arch.name];
 export function plan(fn: FunctionType, variadicArgs: readonly CType[] = []): CallPlan {
   if (!host) {
     throw new AbiError('unsupported-type', HOST.arch.name, 'return',
-      `no calling convention for ${process.arch}: trampfd runs on x86-64 and AArch64 Linux`);
+      `no calling convention for ${process.arch}: trampfd runs on x86-64, AArch64 and RISC-V 64 Linux`);
   }
   return host.plan(fn, variadicArgs);
 }

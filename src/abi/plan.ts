@@ -20,7 +20,8 @@ export interface Piece {
    * Set on an argument piece of a 1- or 2-byte integer (or bool): the piece covers the whole
    * value and `size` is the width (4) to which it is sign- or zero-extended before the call.
    * Writers (calls) store the extended value; readers (callback arguments) should use only the
-   * low `type.size` bytes, since not every caller extends. Never set on return pieces.
+   * low `type.size` bytes, since not every caller extends. RISC-V extends to 8 bytes, and its
+   * return pieces are extended too (a callback's result); other conventions never set it there.
    */
   readonly extend?: 'sign' | 'zero';
 }

@@ -67,6 +67,7 @@ export interface CallOps {
   readonly arity: number;
   readonly ret: RetOp;
   readonly stackSize: number;
+  /** The frame's AL word: x86-64's vector count, or the registers to widen (Arch.widensRegisters). */
   readonly vectorCount: number;
   /** Bytes of the frame before variable scratch (strings) begins. */
   readonly fixedSize: number;
@@ -140,5 +141,40 @@ export function buildOps(plan: CallPlan, name: string): CallOps {
   else ret = { kind: 'aggregate', type: r.type, scratch: take(r.type), where: rwhere,
     pieces: r.pieces.map((p) => ({ from: p.from, size: p.size, at: slot(p.to, true) })) };
   return Object.freeze({ name, args, arity: plan.fn.params.length, ret, stackSize: plan.stackSize,
-    vectorCount: plan.vectorCount, fixedSize: scratch });
+    vectorCount: HOST.arch.widensRegisters ? widenMask(plan.args.flatMap((a) => a.pieces)) : plan.vectorCount,
+    fixedSize: scratch });
+}
+
+/**
+ * Where registers must hold more than the 4 bytes a marshaller stores (Arch.widensRegisters):
+ * bit i for GPR i, whose low 32 bits are sign-extended (an extended integer, which the store
+ * widened to 32 bits, or any other 4-byte piece, where it is harmless), and bit 8 + j for FPR j,
+ * whose float is NaN-boxed. Argument and return registers alike.
+ */
+export function widenMask(pieces: readonly Piece[]): number {
+  let mask = 0;
+  for (const p of pieces) {
+    if (p.to.kind === 'gpr' && (p.extend !== undefined || p.size === 4)) mask |= 1 << p.to.index;
+    if (p.to.kind === 'fpr' && p.size === 4) mask |= 1 << (8 + p.to.index);
+  }
+  return mask;
+}
+
+/**
+ * A callback result's widening for cbCreate (Arch.widensRegisters): runners store a result's own
+ * bytes, and C widens a0 after them by bits 0-2 (1: sign-extend from 32 bits; 2, 3: sign- or
+ * zero-extend from 8 bits; 4, 5: from 16 bits), a1 from 32 bits by bit 3, and NaN-boxes fa0, fa1
+ * by bits 4, 5.
+ */
+export function resultWidening(plan: CallPlan): number {
+  if (!HOST.arch.widensRegisters || plan.ret.kind !== 'regs') return 0;
+  let bits = 0;
+  for (const p of plan.ret.pieces) {
+    if (p.to.kind === 'fpr' && p.size === 4) bits |= 16 << p.to.index;
+    if (p.to.kind !== 'gpr' || (p.extend === undefined && p.size !== 4)) continue;
+    const width = p.extend === undefined ? 4 : plan.ret.type.size;
+    if (p.to.index === 1) bits |= 8;
+    else bits |= width === 4 ? 1 : (width === 1 ? 2 : 4) + (p.extend === 'zero' ? 1 : 0);
+  }
+  return bits;
 }

@@ -18,7 +18,8 @@ export interface FrameLayout {
   readonly FN: number;
   /** Bytes of outgoing stack arguments (a multiple of the stack alignment; 4 bytes). */
   readonly STACK_SIZE: number;
-  /** Upper bound of vector registers used by a variadic call (x86-64 %al; unused elsewhere; 4 bytes). */
+  /** x86-64: upper bound of vector registers used by a variadic call (%al); RISC-V: the registers
+      the call stub widens (Arch.widensRegisters); unused elsewhere (4 bytes). */
   readonly AL: number;
   /** FLAG_* bits (4 bytes). */
   readonly FLAGS: number;

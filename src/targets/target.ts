@@ -4,7 +4,7 @@
 /** The registers a call stub loads and a closure entry saves, and the rules that are not types. */
 export interface Arch {
   /** Folder name under native/arch/ and the key of the planner in abi/index.ts. */
-  readonly name: 'x86_64' | 'aarch64';
+  readonly name: 'x86_64' | 'aarch64' | 'riscv64';
   /** `process.arch` of a Node running on it. */
   readonly nodeArch: string;
   /** Bytes in a general-purpose register and in a stack slot. */
@@ -29,6 +29,13 @@ export interface Arch {
   readonly resultPointerSlot: number;
   /** Whether a callee returns that address again in the first return register (x86-64: rax). */
   readonly returnsResultPointer: boolean;
+  /**
+   * RISC-V: registers must hold 32-bit integers sign-extended to 64 bits and floats NaN-boxed
+   * (upper 32 bits all ones). Marshallers store 4 bytes, so the frame's AL word names the
+   * registers the call stub widens (codegen/ops.ts widenMask), and callbacks' results are widened
+   * after their runner (js-callback.c). False elsewhere: the upper bits are the callee's to ignore.
+   */
+  readonly widensRegisters: boolean;
   /** The register a trampoline leaves its context in (the C API contract, native/tramp.h). */
   readonly contextRegister: string;
 }

@@ -1,4 +1,4 @@
-// The C scalar types of this process's target (its DataModel: LP64 on x86-64 and AArch64 Linux)
+// The C scalar types of this process's target (its DataModel: LP64 on x86-64, AArch64 and RISC-V 64 Linux)
 // and the keyword combinations that spell them.
 import type { CType, JsRep, ScalarRep, ScalarType, VoidType } from './ctype.js';
 import type { WideEncoding } from './strings.js';

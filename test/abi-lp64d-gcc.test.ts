@@ -1,0 +1,477 @@
+// Area: abi/lp64d. Purpose: ground truth from GCC for random signatures. A C caller
+// (riscv64-linux-gnu-gcc -O1, static) passes distinct byte patterns to an assembly probe that
+// records a0..a7, fa0..fa7, sp and the outgoing stack; every piece of our plan must find its bytes
+// exactly there (and by-reference arguments a pointer to a copy), register pieces of narrow
+// integers extended to 64 bits as planned and floats in FPRs NaN-boxed. Returns likewise: an
+// assembly caller passes a buffer in a0, calls a C function returning a pattern and records a0,
+// a1, fa0, fa1. Runs under qemu-riscv64 on other hosts, natively on RISC-V 64 Linux; skipped
+// without the compiler or qemu.
+// TRAMPFD_SEED reproduces a run (the seed is printed); TRAMPFD_GEN_COUNT sets the signature count.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { plan } from '../dist/abi/lp64d.js';
+import { describe } from '../dist/abi/index.js';
+import type { CallPlan, Location, Piece } from '../dist/abi/index.js';
+import type { CType, FunctionType, RecordType } from '../dist/types/ctype.js';
+import { SEED, rng } from './support-rng.js';
+import {
+  array, BOOL, DOUBLE, enumType, FLOAT, fn, INT, LLONG, LONG, pointer, PTR, recordSource, SCHAR,
+  SHORT, struct, UCHAR, UINT, ULONG, union, USHORT, VOID,
+} from './support-ctypes.js';
+
+const COUNT = Number(process.env.TRAMPFD_GEN_COUNT ?? 600);
+if (!Number.isSafeInteger(COUNT) || COUNT < 1) throw new Error(`TRAMPFD_GEN_COUNT must be a positive integer, got '${process.env.TRAMPFD_GEN_COUNT}'`);
+/** Outgoing stack bytes the probe can record; bigger signatures are drawn again. */
+const STACK_BYTES = 512;
+/** Signatures per C file: files compile in parallel, two at a time (two shared cores). */
+const PER_FILE = 150;
+/** On a RISC-V 64 Linux host the native gcc and the binary itself; elsewhere the cross gcc and qemu-user. */
+const NATIVE = process.platform === 'linux' && process.arch === 'riscv64';
+const CC = NATIVE ? (process.env.TRAMPFD_CC ?? 'gcc') : 'riscv64-linux-gnu-gcc'; // TRAMPFD_CC: the cross gcc under qemu-user
+const QEMU = 'qemu-riscv64';
+
+// ---- random signatures ---------------------------------------------------------------------------
+const r = rng(SEED);
+const below = (n: number) => Math.floor(r() * n);
+const range = (lo: number, hi: number) => lo + below(hi - lo + 1);
+const chance = (p: number) => r() < p;
+const pick = <T>(xs: readonly T[]): T => xs[below(xs.length)]!;
+let tags = 0;
+const tag = (p: string) => `${p}${tags++}`;
+
+// Plain char is unsigned on RISC-V: signatures spell signed/unsigned char explicitly.
+const color = enumType('color');
+const small = enumType('small', UCHAR);
+const INTS = [SCHAR, UCHAR, SHORT, USHORT, INT, UINT, LONG, ULONG, LLONG, color, small];
+const SCALARS = [...INTS, BOOL, FLOAT, DOUBLE, PTR, pointer(INT)];
+const MEMBER_SCALARS = [...INTS, FLOAT, DOUBLE, PTR]; // no bool inside records: their bytes are random
+const EMPTY = struct('empty', []);
+
+/** `n` (1 or 2) members of `base`, nested in structs and arrays at random: what flattening sees through. */
+function nested(members: readonly CType[], depth = 0): RecordType {
+  const specs: [string, CType][] = [];
+  for (const m of members) {
+    const roll = below(depth > 1 ? 2 : 5);
+    specs.push([`m${specs.length}`, roll <= 1 ? m : roll === 2 ? array(m, 1) : nested([m], depth + 1)]);
+    if (chance(0.1)) specs.push([`e${specs.length}`, EMPTY]);
+  }
+  if (members.length === 2 && members[0] === members[1] && chance(0.2)) specs.splice(0, specs.length, ['a', array(members[0]!, 2)]);
+  return struct(tag('n'), specs, chance(0.1) ? { packed: true } : {});
+}
+
+function smallScalars(maxSize: number): [string, CType][] {
+  const specs: [string, CType][] = [];
+  for (let i = range(1, 4); i > 0; i--) specs.push([`m${specs.length}`, pick(MEMBER_SCALARS)]);
+  return struct('probe', specs).size <= maxSize ? specs : smallScalars(maxSize);
+}
+
+const FP = [FLOAT, DOUBLE];
+const FP_INTS = [SCHAR, UCHAR, SHORT, USHORT, INT, UINT, LONG, ULONG, LLONG, color, small];
+
+function composite(): CType {
+  switch (below(16)) {
+    case 0: case 1: // one or two floating-point members: FPRs
+      return nested(Array.from({ length: range(1, 2) }, () => pick(FP)));
+    case 2: case 3: { // one floating-point and one integer member, either order: an FPR and a GPR
+      const pair = [pick(FP), pick(FP_INTS)];
+      return nested(chance(0.5) ? pair : pair.reverse());
+    }
+    case 4: // not flattenable: three members, a pointer member, a union of floats, a float array of 3
+      return pick([
+        () => nested([pick(FP), pick(FP), pick(FP)]),
+        () => struct(tag('fp'), [['f', pick(FP)], ['p', PTR]]),
+        () => struct(tag('fu'), [['u', union(tag('u'), [['f', FLOAT], ['d', DOUBLE]])]]),
+        () => union(tag('uf'), [['a', FLOAT], ['b', FLOAT]]),
+        () => struct(tag('f3'), [['f', array(FLOAT, 3)]]),
+      ])();
+    case 5: case 6:
+      return struct(tag('s'), smallScalars(16));
+    case 7:
+      return struct(tag('l'), [...smallScalars(16), ['big', array(pick(MEMBER_SCALARS), range(2, 4))]]);
+    case 8: { // aligned(16): even register pairs when variadic, 16-aligned stack slots
+      const a16 = struct(tag('a'), smallScalars(pick([8, 16])), { aligned: 16 });
+      return pick([a16, struct(tag('w'), [['x', a16]]), struct(tag('w'), [['x', a16], ['y', INT]])]);
+    }
+    case 9:
+      return struct(tag('p'), [['c', pick([SCHAR, UCHAR])], ...smallScalars(pick([8, 15, 24]))], { packed: true });
+    case 10: { // named bitfields: an integer member of their declared type (with a float: FPR + GPR)
+      const bits: [string, CType, number][] = [];
+      for (let i = range(1, chance(0.5) ? 1 : 3); i > 0; i--) {
+        const t = pick([INT, UINT, UCHAR, USHORT, LONG]);
+        bits.push([`b${i}`, t, range(1, t.size * 8)]);
+      }
+      return struct(tag('b'), [...(chance(0.6) ? [['f', pick(FP)] as [string, CType]] : []), ...bits]);
+    }
+    case 11:
+      return union(tag('u'), smallScalars(chance(0.7) ? 16 : 32));
+    case 12:
+      return chance(0.5) ? EMPTY : struct(tag('fe'), [['a', FLOAT], ['e', EMPTY], ['b', FLOAT]]);
+    case 13: // a single float aligned beyond 2×XLEN: still an FPR argument (by reference only without one)
+      return struct(tag('fa'), [['f', pick(FP)]], { aligned: pick([16, 32]) });
+    default:
+      return struct(tag('c'), [['c', array(pick([SCHAR, UCHAR]), range(1, 40))]]);
+  }
+}
+
+const valueType = () => (chance(0.55) ? pick(SCALARS) : composite());
+
+interface Case { f: FunctionType; extra: CType[] | undefined }
+
+function signature(i: number): Case {
+  const params: CType[] = [];
+  const lead = below(4); // sometimes use up the registers first so that the rest spills
+  if (lead === 1) params.push(...Array.from({ length: range(6, 8) }, () => pick(INTS)));
+  if (lead === 2) params.push(...Array.from({ length: range(6, 9) }, () => pick([FLOAT, DOUBLE])));
+  if (lead === 3 && chance(0.5)) params.push(...Array.from({ length: range(6, 8) }, () => pick([...INTS, FLOAT, DOUBLE])));
+  for (let n = range(0, 10); n > 0; n--) params.push(valueType());
+  const variadic = params.length > 0 && chance(0.2);
+  if (variadic && chance(0.5)) params.splice(range(1, 3)); // leave registers for the variadic arguments
+  const extra = variadic ? Array.from({ length: range(0, 6) }, valueType) : undefined;
+  const c = { f: fn(`f${i}`, chance(0.2) ? VOID : valueType(), params, variadic), extra };
+  return plan(c.f, c.extra).stackSize <= STACK_BYTES ? c : signature(i);
+}
+
+// ---- C generation ------------------------------------------------------------------------------
+const STUBS = String.raw`
+#include <stdio.h>
+#include <string.h>
+#include <stddef.h>
+#include <stdint.h>
+unsigned char g_gpr[72], g_fpr[64], g_stack[${STACK_BYTES}], g_rgpr[16], g_rfpr[16];
+void dump_args(void);
+void grab_ret(void *fn, void *buf);
+__asm__(
+  ".text\n.option norvc\n.globl dump_args\n.type dump_args,%function\ndump_args:\n"
+  "lla t0, g_gpr\nsd a0, 0(t0)\nsd a1, 8(t0)\nsd a2, 16(t0)\nsd a3, 24(t0)\nsd a4, 32(t0)\nsd a5, 40(t0)\nsd a6, 48(t0)\nsd a7, 56(t0)\nsd sp, 64(t0)\n"
+  "lla t0, g_fpr\nfsd fa0, 0(t0)\nfsd fa1, 8(t0)\nfsd fa2, 16(t0)\nfsd fa3, 24(t0)\nfsd fa4, 32(t0)\nfsd fa5, 40(t0)\nfsd fa6, 48(t0)\nfsd fa7, 56(t0)\n"
+  "lla t0, g_stack\nmv t1, sp\nli t2, ${STACK_BYTES}\n"
+  "1: ld t3, 0(t1)\nsd t3, 0(t0)\naddi t0, t0, 8\naddi t1, t1, 8\naddi t2, t2, -8\nbnez t2, 1b\nret\n"
+  ".globl grab_ret\n.type grab_ret,%function\ngrab_ret:\n"
+  "addi sp, sp, -16\nsd ra, 8(sp)\nmv t0, a0\nmv a0, a1\nli a1, 0\njalr t0\n"
+  "lla t0, g_rgpr\nsd a0, 0(t0)\nsd a1, 8(t0)\n"
+  "lla t0, g_rfpr\nfsd fa0, 0(t0)\nfsd fa1, 8(t0)\n"
+  "ld ra, 8(sp)\naddi sp, sp, 16\nret\n");
+static void fill(void *p, size_t n, unsigned seed) {
+  unsigned char *c = p;
+  for (size_t i = 0; i < n; i++) c[i] = (unsigned char)((seed * 97u + i * 13u) % 251u + 3u);
+}
+static void hex(const void *p, size_t n) {
+  const unsigned char *c = p;
+  putchar('"');
+  for (size_t i = 0; i < n; i++) printf("%02x", c[i]);
+  putchar('"');
+}
+`;
+
+function cDecl(t: CType, name: string): string {
+  return t.kind === 'array' ? cDecl(t.element, `${name}[${t.length}]`) : `${t.name} ${name}`;
+}
+
+/** C definitions of every struct, union and enum reachable from `roots`, dependencies first. */
+function definitions(roots: readonly CType[], out: string[], seen: Set<CType>): void {
+  for (const t of roots) {
+    if (seen.has(t)) continue;
+    seen.add(t);
+    if (t.kind === 'array') definitions([t.element], out, seen);
+    if (t.kind === 'pointer') definitions([t.to], out, seen);
+    if (t.kind === 'enum') {
+      const packed = t.size === 1 ? ' __attribute__((packed))' : '';
+      out.push(`enum${packed} ${t.tag} { ${[...t.values.keys()].join(', ')} };`);
+    }
+    if (t.kind === 'struct' || t.kind === 'union') {
+      const src = recordSource.get(t)!;
+      definitions(src.specs.map((s) => s[1]), out, seen);
+      const members = src.specs.map(([n, ft, w]) => (w === undefined ? `${cDecl(ft, n)};` : `${ft.name} ${n} : ${w};`));
+      const attrs = [src.packed ? 'packed' : '', src.aligned ? `aligned(${src.aligned})` : ''].filter(Boolean);
+      out.push(`${t.name} { ${members.join(' ')} }${attrs.length ? ` __attribute__((${attrs.join(', ')}))` : ''};`);
+    }
+  }
+}
+
+const records = (t: CType): RecordType[] => {
+  if (t.kind === 'array') return records(t.element);
+  if (t.kind !== 'struct' && t.kind !== 'union') return [];
+  return [t, ...t.fields.flatMap((f) => records(f.type))];
+};
+
+/** C that prints the size, alignment, member offsets and bitfield bits GCC gives a record. */
+function layoutProbe(rec: RecordType): string {
+  const offs = rec.fields.filter((f) => f.bitWidth === undefined)
+    .map((f) => `printf(",%zu", offsetof(${rec.name}, ${f.name}));`).join(' ');
+  const bits = rec.fields.filter((f) => f.bitWidth !== undefined)
+    .map((f) => `{ ${rec.name} v; memset(&v, 0, sizeof v); v.${f.name} = -1; putchar(','); hex(&v, sizeof v); }`).join(' ');
+  return `printf("{\\"layout\\":\\"${rec.name}\\",\\"v\\":[%zu,%zu", sizeof(${rec.name}), _Alignof(${rec.name})); ${offs}` +
+    ` printf("],\\"bits\\":[\\"\\""); ${bits} printf("]}\\n");`;
+}
+
+const isBool = (t: CType) => t.kind === 'scalar' && t.rep === 'bool';
+
+function caseCode(i: number, p: CallPlan): string {
+  const f = p.fn;
+  const params = f.params.map((q) => q.type.name);
+  const proto = `${f.ret.name} (*)(${[...params, ...(f.variadic ? ['...'] : [])].join(', ') || 'void'})`;
+  const lines: string[] = [];
+  p.args.forEach((a, k) => {
+    lines.push(`${cDecl(a.type, `a${k}`)}; fill(&a${k}, sizeof a${k}, ${i * 64 + k}u);${isBool(a.type) ? ` a${k} = 1;` : ''}`);
+  });
+  lines.push(`memset(g_gpr, 0, sizeof g_gpr); memset(g_fpr, 0, sizeof g_fpr); memset(g_stack, 0, sizeof g_stack);`);
+  lines.push(`(void)((${proto})(void (*)(void))dump_args)(${p.args.map((_, k) => `a${k}`).join(', ')});`);
+  lines.push(`printf("{\\"case\\":${i},\\"gpr\\":"); hex(g_gpr, sizeof g_gpr); printf(",\\"fpr\\":"); hex(g_fpr, sizeof g_fpr);`);
+  lines.push(`printf(",\\"stack\\":"); hex(g_stack, ${p.stackSize}); printf(",\\"args\\":[");`);
+  p.args.forEach((_, k) => lines.push(`${k ? 'putchar(\',\'); ' : ''}hex(&a${k}, sizeof a${k});`));
+  lines.push('putchar(\']\');');
+  let helper = '';
+  const ret = f.ret;
+  if (ret.kind !== 'void') {
+    const init = `fill(&r, sizeof r, ${i * 64 + 63}u);${isBool(ret) ? ' r = 1;' : ''}`;
+    helper = `static ${ret.name} ret_${i}(void) { ${cDecl(ret, 'r')}; ${init} return r; }\n`;
+    lines.push(`{ ${cDecl(ret, 'r')}; ${init} unsigned char buf[${ret.size + 8}]; memset(buf, 0, sizeof buf); grab_ret((void *)ret_${i}, buf);`);
+    lines.push('printf(",\\"ret\\":{\\"gpr\\":"); hex(g_rgpr, 16); printf(",\\"fpr\\":"); hex(g_rfpr, 16);');
+    lines.push('printf(",\\"buf\\":"); hex(buf, sizeof r); printf(",\\"img\\":"); hex(&r, sizeof r); putchar(\'}\'); }');
+  }
+  return `${helper}static void case_${i}(void) {\n  ${lines.join('\n  ')}\n  printf("}\\n");\n}\n`;
+}
+
+function program(plans: readonly CallPlan[], first: number, recs: readonly RecordType[]): string {
+  const defs: string[] = [];
+  definitions(plans.flatMap((p) => [p.fn.ret, ...p.args.map((a) => a.type)]), defs, new Set());
+  return [
+    STUBS, ...defs,
+    ...plans.map((p, k) => caseCode(first + k, p)),
+    'int main(void) {',
+    ...recs.map((rec) => `  ${layoutProbe(rec)}`),
+    ...plans.map((_, k) => `  case_${first + k}();`),
+    '  return 0;\n}\n',
+  ].join('\n');
+}
+
+// ---- checking ------------------------------------------------------------------------------------
+const bytes = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
+const hexOf = (a: readonly number[]) => a.map((x) => x.toString(16).padStart(2, '0')).join('');
+
+/** Marks the bits of a value's image that carry data (not padding). */
+function significant(t: CType, off: number, m: Uint8Array): void {
+  switch (t.kind) {
+    case 'array':
+      for (let k = 0; k < t.length; k++) significant(t.element, off + k * t.element.size, m);
+      return;
+    case 'struct':
+    case 'union':
+      for (const f of t.fields) {
+        if (f.bitWidth === undefined) significant(f.type, off + f.offset, m);
+        else {
+          const first = (off + f.offset) * 8 + (f.bitOffset ?? 0);
+          for (let b = first; b < first + f.bitWidth; b++) m[b >> 3]! |= 1 << (b & 7);
+        }
+      }
+      return;
+    default:
+      m.fill(0xff, off, off + t.size);
+  }
+}
+
+/**
+ * The bytes a piece must carry: the value's significant bytes. A register piece of an extended
+ * integer must hold all 8 bytes of the value extended as planned (psABI: narrower integers by
+ * their type to 32 bits, then sign-extended to XLEN; callees rely on it); on the stack only the
+ * value's own bytes are checked (GCC stores just those). A float in an FPR must be NaN-boxed.
+ */
+function expected(t: CType, img: Uint8Array, piece: Piece): { want: number[]; mask: number[] } {
+  const m = new Uint8Array(t.size);
+  significant(t, 0, m);
+  if (piece.extend && piece.to.kind !== 'stack') {
+    const top = img[t.size - 1]! & 0x80;
+    const fill = piece.extend === 'sign' && (top !== 0) ? 0xff : 0;
+    const want = Array.from({ length: 8 }, (_, k) => (k < t.size ? img[k]! : fill));
+    return { want, mask: Array(8).fill(0xff) };
+  }
+  const size = piece.extend ? t.size : piece.size;
+  const mask = Array.from({ length: size }, (_, k) => m[piece.from + k]!);
+  const want = mask.map((mk, k) => img[piece.from + k]! & mk);
+  if (piece.to.kind === 'fpr' && piece.size === 4) return { want: [...want, 0xff, 0xff, 0xff, 0xff], mask: [...mask, 0xff, 0xff, 0xff, 0xff] };
+  return { want, mask };
+}
+
+function got(to: Location, regs: { gpr: Uint8Array; fpr: Uint8Array; stack?: Uint8Array }, mask: readonly number[]): number[] {
+  const base = to.kind === 'stack' ? to.offset : to.index * 8;
+  const src = to.kind === 'gpr' ? regs.gpr : to.kind === 'fpr' ? regs.fpr : regs.stack!;
+  return mask.map((mk, k) => (src[base + k] ?? 0) & mk);
+}
+
+/** Each register and stack byte is used by at most one piece (or the result pointer), within the ABI's registers. */
+function overlaps(p: CallPlan): string[] {
+  const used = new Map<string, string>();
+  const problems: string[] = [];
+  if (p.ret.kind === 'memory' && p.ret.pointer.kind !== 'stack') used.set(`${p.ret.pointer.kind}${p.ret.pointer.index}`, 'the result pointer');
+  p.args.forEach((a, k) => a.pieces.forEach((piece) => {
+    const to = piece.to;
+    if (to.kind !== 'stack' && (to.index < 0 || to.index > 7)) problems.push(`arg ${k}: ${to.kind} ${to.index} is not an argument register`);
+    const keys = to.kind === 'stack'
+      ? Array.from({ length: piece.size }, (_, b) => `sp+${to.offset + b}`)
+      : [`${to.kind}${to.index}`];
+    for (const key of keys) {
+      if (used.has(key)) problems.push(`arg ${k} and ${used.get(key)} both use ${key}`);
+      used.set(key, `arg ${k}`);
+    }
+    if (to.kind === 'stack' && to.offset + piece.size > p.stackSize) problems.push(`arg ${k} beyond stackSize ${p.stackSize}`);
+  }));
+  if (p.stackSize % 16 !== 0) problems.push(`stackSize ${p.stackSize} is not a multiple of 16`);
+  return problems;
+}
+
+interface Output {
+  case?: number; gpr: string; fpr: string; stack: string; args: string[];
+  ret?: { gpr: string; fpr: string; buf: string; img: string };
+  layout?: string; v?: number[]; bits?: string[];
+}
+
+function check(p: CallPlan, o: Output, problems: string[]): void {
+  const where = `${describe(p)}\n   `;
+  for (const x of overlaps(p)) problems.push(`${where}${x}`);
+  const regs = { gpr: bytes(o.gpr), fpr: bytes(o.fpr), stack: bytes(o.stack) };
+  p.args.forEach((a, k) => {
+    const img = bytes(o.args[k]!);
+    for (const piece of a.pieces) {
+      if (a.byReference) {
+        // The pointer's target is the caller's copy: the probe cannot follow it, but it must not be the value.
+        const have = got(piece.to, regs, Array(8).fill(0xff));
+        if (have.every((b) => b === 0)) problems.push(`${where}arg ${k}: no pointer at ${JSON.stringify(piece.to)}`);
+        continue;
+      }
+      const { want, mask } = expected(a.type, img, piece);
+      const have = got(piece.to, regs, mask);
+      if (hexOf(have) !== hexOf(want)) problems.push(`${where}arg ${k} piece ${JSON.stringify(piece)}: want ${hexOf(want)} have ${hexOf(have)}`);
+    }
+  });
+  if (p.ret.kind === 'memory') {
+    // The caller's result buffer is in its frame: the plan's pointer register must hold a stack address.
+    const word = (to: Location) => new DataView(Uint8Array.from(got(to, regs, Array(8).fill(0xff))).buffer).getBigUint64(0, true);
+    const sp = new DataView(regs.gpr.buffer).getBigUint64(64, true);
+    const ptr = word(p.ret.pointer);
+    if (ptr < sp || ptr >= sp + 0x10000n) problems.push(`${where}no result address in ${JSON.stringify(p.ret.pointer)}`);
+  }
+  const r = o.ret;
+  if (!r) return;
+  const img = bytes(r.img);
+  if (p.ret.kind === 'regs') {
+    for (const piece of p.ret.pieces) {
+      const { want, mask } = expected(p.ret.type, img, piece);
+      const have = got(piece.to, { gpr: bytes(r.gpr), fpr: bytes(r.fpr) }, mask);
+      if (hexOf(have) !== hexOf(want)) problems.push(`${where}ret piece ${JSON.stringify(piece)}: want ${hexOf(want)} have ${hexOf(have)}`);
+    }
+  }
+  if (p.ret.kind === 'memory') {
+    const { want, mask } = expected(p.ret.type, img, { from: 0, size: p.ret.type.size, to: { kind: 'stack', offset: 0 } });
+    if (hexOf(got({ kind: 'stack', offset: 0 }, { gpr: regs.gpr, fpr: regs.fpr, stack: bytes(r.buf) }, mask)) !== hexOf(want)) {
+      problems.push(`${where}the result was not written to the buffer at a0`);
+    }
+  }
+}
+
+/** The layout GCC reports must be the test helper's: else a failure would blame the planner wrongly. */
+function checkLayout(o: Output, recs: readonly RecordType[], problems: string[]): void {
+  const rec = recs.find((x) => x.name === o.layout)!;
+  const mine = [rec.size, rec.align, ...rec.fields.filter((f) => f.bitWidth === undefined).map((f) => f.offset)];
+  if (JSON.stringify(mine) !== JSON.stringify(o.v)) problems.push(`layout of ${rec.name}: gcc ${o.v} test helper ${mine}`);
+  rec.fields.filter((f) => f.bitWidth !== undefined).forEach((f, k) => {
+    const m = new Uint8Array(rec.size);
+    significant({ ...rec, fields: [f] }, 0, m);
+    if (hexOf([...m]) !== o.bits![k + 1]) problems.push(`bits of ${rec.name}.${f.name}: gcc ${o.bits![k + 1]} test helper ${hexOf([...m])}`);
+  });
+}
+
+/** How often each rule the generator aims at fired: a generator that stops reaching one must fail. */
+function coverage(plans: readonly CallPlan[]): Record<string, number> {
+  const isRecord = (t: CType) => t.kind === 'struct' || t.kind === 'union';
+  const tally: Record<string, number> = {
+    'float in an FPR': 0, 'float in a GPR (FPRs used up)': 0, 'two-FP struct in FPRs': 0, 'FP+integer struct in an FPR and a GPR': 0,
+    'FP struct by the integer convention': 0, 'split between a7 and the stack': 0, 'by reference in a register': 0,
+    'by reference on the stack': 0, 'composite on the stack': 0, 'empty struct': 0, 'narrow integer on the stack': 0,
+    'variadic double in a GPR': 0, 'variadic aligned register pair': 0, 'result in memory': 0,
+    'FP struct result': 0, 'composite result in a0/a1': 0,
+  };
+  const count = (k: string, yes: boolean) => { if (yes) tally[k]!++; };
+  const flat = (t: CType): boolean => (t.kind === 'struct' || t.kind === 'union') && t.fields.some((f) => f.type.kind === 'scalar' && (f.type.rep === 'f32' || f.type.rep === 'f64'));
+  for (const p of plans) {
+    p.args.forEach((a, k) => {
+      const first = a.pieces[0]?.to;
+      const rec = isRecord(a.type);
+      const fp = a.type.kind === 'scalar' && (a.type.rep === 'f32' || a.type.rep === 'f64');
+      const named = k < p.fn.params.length;
+      count('float in an FPR', fp && first?.kind === 'fpr');
+      count('float in a GPR (FPRs used up)', fp && named && first?.kind === 'gpr');
+      count('two-FP struct in FPRs', rec && a.pieces.length === 2 && a.pieces.every((x) => x.to.kind === 'fpr'));
+      count('FP+integer struct in an FPR and a GPR', rec && a.pieces.some((x) => x.to.kind === 'fpr') && a.pieces.some((x) => x.to.kind === 'gpr'));
+      count('FP struct by the integer convention', named && flat(a.type) && a.type.size <= 16 && a.pieces.every((x) => x.to.kind !== 'fpr'));
+      count('split between a7 and the stack', a.pieces.some((x) => x.to.kind === 'gpr' && x.to.index === 7) && a.pieces.some((x) => x.to.kind === 'stack'));
+      count('by reference in a register', a.byReference && first?.kind === 'gpr');
+      count('by reference on the stack', a.byReference && first?.kind === 'stack');
+      count('composite on the stack', rec && !a.byReference && first?.kind === 'stack');
+      count('empty struct', a.type.size === 0);
+      count('narrow integer on the stack', a.type.size < 4 && !rec && first?.kind === 'stack');
+      count('variadic double in a GPR', !named && fp && first?.kind === 'gpr');
+      count('variadic aligned register pair', !named && a.type.align === 16 && first?.kind === 'gpr');
+    });
+    count('result in memory', p.ret.kind === 'memory');
+    count('FP struct result', p.ret.kind === 'regs' && isRecord(p.ret.type) && p.ret.pieces.some((x) => x.to.kind === 'fpr'));
+    count('composite result in a0/a1', p.ret.kind === 'regs' && isRecord(p.ret.type) && p.ret.pieces[0]?.to.kind === 'gpr');
+  }
+  return tally;
+}
+
+function toolsMissing(): string | false {
+  for (const [tool, arg] of NATIVE ? [[CC, '--version']] as const : [[CC, '--version'], [QEMU, '-version']] as const) {
+    if (spawnSync(tool, [arg]).status !== 0) return `needs ${tool} (CI installs gcc-riscv64-linux-gnu, libc6-dev-riscv64-cross, qemu-user)`;
+  }
+  return false;
+}
+
+const run = promisify(execFile);
+
+test(`plans match where riscv64 GCC -O1 puts arguments and results, ${COUNT} random signatures (seed ${SEED})`, { skip: toolsMissing() }, async (t) => {
+  const started = performance.now();
+  const plans = Array.from({ length: COUNT }, (_, i) => {
+    const c = signature(i);
+    return plan(c.f, c.extra);
+  });
+  const dir = mkdtempSync(join(tmpdir(), 'trampfd-lp64d-'));
+  const problems: string[] = [];
+  try {
+    const chunks = Array.from({ length: Math.ceil(COUNT / PER_FILE) }, (_, k) => k * PER_FILE);
+    const build = async (first: number) => {
+      const part = plans.slice(first, first + PER_FILE);
+      const recs = [...new Set(part.flatMap((p) => [p.fn.ret, ...p.args.map((a) => a.type)]).flatMap(records))];
+      const src = join(dir, `abi${first}.c`);
+      writeFileSync(src, program(part, first, recs));
+      await run(CC, ['-std=gnu11', '-O1', '-w', '-static', '-o', join(dir, `abi${first}`), src], { maxBuffer: 1 << 26 });
+      const binary = join(dir, `abi${first}`);
+      const { stdout } = await (NATIVE ? run(binary, [], { maxBuffer: 1 << 28 }) : run(QEMU, [binary], { maxBuffer: 1 << 28 }));
+      return { recs, out: stdout.trim().split('\n').map((l) => JSON.parse(l) as Output) };
+    };
+    const results = [];
+    for (let k = 0; k < chunks.length; k += 2) results.push(...await Promise.all(chunks.slice(k, k + 2).map(build)));
+    let seen = 0;
+    for (const { recs, out } of results) {
+      for (const o of out) {
+        if (o.layout !== undefined) checkLayout(o, recs, problems);
+        else {
+          check(plans[o.case!]!, o, problems);
+          seen++;
+        }
+      }
+    }
+    assert.equal(seen, COUNT, 'every case ran');
+    const tally = coverage(plans);
+    t.diagnostic(`coverage: ${JSON.stringify(tally)}`);
+    if (COUNT >= 300) assert.deepEqual(Object.keys(tally).filter((k) => tally[k] === 0), [], 'rules the generator never reached');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  t.diagnostic(`${COUNT} signatures in ${((performance.now() - started) / 1000).toFixed(1)} s; reproduce with TRAMPFD_SEED=${SEED} TRAMPFD_GEN_COUNT=${COUNT}`);
+  assert.deepEqual(problems.slice(0, 20), [], `${problems.length} problem(s); reproduce with TRAMPFD_SEED=${SEED}`);
+});
