@@ -88,18 +88,74 @@ static bool view_address(napi_env env, napi_value v, uint64_t *out) {
   return true;
 }
 
-/* A `const char *` from a string: UTF-8 into the frame's scratch at *top. False (JS decides):
-   it may not fit, or it contains a NUL, which the JS path reports. */
-static bool put_string(napi_env env, napi_value v, uint8_t *base, uint32_t *top, uint32_t limit, uint64_t *out) {
+/* Strings up to this many UTF-16 units are fetched as UTF-16 and narrowed here when all ASCII:
+   V8 copies units without encoding them, which is ~2x cheaper than its UTF-8 writer at 30
+   characters; longer ones go to the UTF-8 writer directly, whose ASCII loop is a block copy. */
+#define SHORT_STRING 256
+
+/* Narrows the `n` UTF-16 units at `p` to bytes in place (byte i overwrites only units already
+   read); false when a unit is not ASCII or is NUL, after narrowing everything anyway: the test is
+   one OR and one compare per 8 units, folded at the end (GCC vectors: SSE2 or NEON). The last 8
+   units are loaded first and narrowed last, overlapping the blocks before them. */
+typedef uint16_t u16x8 __attribute__((vector_size(16)));
+typedef uint8_t u8x8 __attribute__((vector_size(8)));
+static bool narrow_ascii(uint8_t *p, size_t n) {
+  unsigned any = 0, nul = 0;
+  if (n < 8) {
+    for (size_t i = 0; i < n; i++) {
+      uint16_t c;
+      memcpy(&c, p + 2 * i, 2);
+      any |= c;
+      nul |= c == 0;
+      p[i] = (uint8_t)c;
+    }
+    return any < 0x80 && !nul;
+  }
+  u16x8 last, bits = {0}, zero = {0};
+  memcpy(&last, p + 2 * (n - 8), 16);
+  for (size_t i = 0; i + 8 < n; i += 8) {
+    u16x8 w;
+    memcpy(&w, p + 2 * i, 16);
+    bits |= w;
+    zero |= (u16x8)(w == 0);
+    u8x8 b = __builtin_convertvector(w, u8x8);
+    memcpy(p + i, &b, 8);
+  }
+  bits |= last;
+  zero |= (u16x8)(last == 0);
+  u8x8 b = __builtin_convertvector(last, u8x8);
+  memcpy(p + n - 8, &b, 8);
+  for (int k = 0; k < 8; k++) any |= bits[k], nul |= zero[k];
+  return any < 0x80 && !nul;
+}
+
+enum string_put { PUT_STRING, NOT_A_STRING, TO_JS };
+
+/* A `const char *` from a string: UTF-8 into the frame's scratch at *top (16-aligned). TO_JS
+   (the JS path decides): it may not fit, or it contains a NUL, which the JS path reports. V8
+   writes a lone surrogate as U+FFFD, as TextEncoder does. A short string's UTF-16 fetch is also
+   the type test and the length query: one Node-API call for the common case. */
+static enum string_put put_string(napi_env env, napi_value v, uint8_t *base, uint32_t *top, uint32_t limit,
+                                  uint64_t *out) {
   uint32_t at = *top;
-  if (at + 8 > limit) return false;
-  size_t room = limit - at, n;
-  char *s = (char *)base + at;
-  if (napi_get_value_string_utf8(env, v, s, room, &n) != napi_ok || n + 4 >= room) return false;
-  if (memchr(s, 0, n)) return false;
+  if ((uint64_t)at + 3 * (SHORT_STRING + 1) + 16 > limit) return TO_JS; /* nearly full: JS copies to the heap */
+  uint8_t *s = base + at;
+  size_t n, len;
+  napi_status st = napi_get_value_string_utf16(env, v, (char16_t *)s, SHORT_STRING + 1, &n);
+  if (st == napi_string_expected) return NOT_A_STRING;
+  if (st != napi_ok) return TO_JS;
+  if (n < SHORT_STRING && narrow_ascii(s, n)) {
+    s[n] = 0;
+  } else {
+    if (n < SHORT_STRING) len = n;
+    else if (napi_get_value_string_utf16(env, v, NULL, 0, &len) != napi_ok) return TO_JS;
+    /* UTF-8 takes at most 3 bytes a UTF-16 unit */
+    if ((uint64_t)at + 3 * (uint64_t)len + 16 > limit) return TO_JS;
+    if (napi_get_value_string_utf8(env, v, (char *)s, 3 * len + 1, &n) != napi_ok || memchr(s, 0, n)) return TO_JS;
+  }
   *top = (uint32_t)((at + n + 16) & ~(size_t)15);
   *out = (uint64_t)(uintptr_t)s;
-  return true;
+  return PUT_STRING;
 }
 
 /* Stores number `d` per record `a`, which takes numbers; false when it is out of range. */
@@ -113,9 +169,8 @@ static inline bool put_number(uint8_t *p, const struct arg *a, double d) {
   return true;
 }
 
-/* The forms that are not plain numbers: booleans, bigints, pointers (numbers, null, views, strings). */
-static __attribute__((noinline)) bool put_other(napi_env env, const struct arg *a, napi_value v, uint8_t *base,
-                                                uint8_t *p, uint32_t *top, uint32_t limit) {
+/* The forms that are not plain numbers: booleans, bigints, pointers (numbers, null, views). */
+static __attribute__((noinline)) bool put_other(napi_env env, const struct arg *a, napi_value v, uint8_t *p) {
   napi_valuetype t;
   if (napi_typeof(env, v, &t) != napi_ok) return false;
   switch (a->accept) {
@@ -147,7 +202,6 @@ static __attribute__((noinline)) bool put_other(napi_env env, const struct arg *
       if (t == napi_number) return napi_get_value_double(env, v, &d) == napi_ok && put_number(p, a, d);
       if (t == napi_null) addr = 0;
       else if (t == napi_object) { if (!view_address(env, v, &addr)) return false; }
-      else if (t == napi_string && a->cstring) { if (!put_string(env, v, base, top, limit, &addr)) return false; }
       else return false;
       put64(p, addr);
       return true;
@@ -161,7 +215,16 @@ static inline __attribute__((always_inline)) bool put_arg(napi_env env, const st
                                                           uint8_t *fr, uint32_t *top, uint32_t limit) {
   uint8_t *p = fr + a->at;
   double d;
-  if (!a->number || a->accept == S_POINTER) return put_other(env, a, v, base, p, top, limit);
+  if (a->cstring) { /* a string first: the fetch fails on anything else, for no napi_typeof */
+    uint64_t addr;
+    enum string_put r = put_string(env, v, base, top, limit, &addr);
+    if (r == TO_JS) return false;
+    if (r == PUT_STRING) {
+      put64(p, addr);
+      return true;
+    }
+  }
+  if (!a->number || a->accept == S_POINTER) return put_other(env, a, v, p);
   /* No napi_typeof: napi_get_value_double fails on anything but a number. */
   if (napi_get_value_double(env, v, &d) != napi_ok) return false;
   return put_number(p, a, d);
