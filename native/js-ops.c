@@ -375,6 +375,28 @@ static napi_value js_native_function(napi_env env, napi_callback_info info) {
   return fn;
 }
 
+/* stringToFrame(s, limit): the JS marshallers' `const char *` copy, as put_string makes it, at
+   the frame stack's top, which moves past it; the address, or -1 when `s` does not fit below
+   `limit` or contains a NUL (JS then decides and reports). */
+static napi_value js_string_to_frame(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], r;
+  uint32_t limit;
+  napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
+  if (argc != 2 || napi_get_value_uint32(env, argv[1], &limit) != napi_ok || limit > FRAME_BUFFER_SIZE)
+    return throw_type(env, "ERR_TRAMPFD_CALL", "stringToFrame(string, limit)");
+  struct env_state *e = current_env;
+  uint32_t top = control(e, CONTROL_TOP);
+  uint64_t addr;
+  switch (put_string(env, argv[0], e->base, &top, limit, &addr)) {
+    case PUT_STRING:
+      *(uint32_t *)(e->base + CONTROL_TOP) = top;
+      return make_address(env, (uintptr_t)addr);
+    case NOT_A_STRING: return throw_type(env, "ERR_TRAMPFD_CALL", "stringToFrame(string, limit)");
+    default: napi_create_int32(env, -1, &r); return r;
+  }
+}
+
 bool js_ops_init(napi_env env, napi_value exports) {
   napi_value names, s;
   napi_create_array_with_length(env, S_COUNT, &names);
@@ -383,6 +405,6 @@ bool js_ops_init(napi_env env, napi_value exports) {
     napi_set_element(env, names, i, s);
   }
   napi_set_named_property(env, exports, "opsStores", names);
-  static const export_fn fns[] = {{"nativeFunction", js_native_function}};
-  return export_all(env, exports, fns, 1);
+  static const export_fn fns[] = {{"nativeFunction", js_native_function}, {"stringToFrame", js_string_to_frame}};
+  return export_all(env, exports, fns, 2);
 }

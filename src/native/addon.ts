@@ -45,6 +45,9 @@ export interface Addon {
   opsStores: readonly string[];
   nativeFunction(name: string, record: Int32Array, fallback: Function, slowReturn: (f: number) => unknown,
     afterCallbacks: (mark: number) => void, errnoState: { value: number }): (...args: unknown[]) => unknown;
+  /** A `const char *` copy of `s` at CONTROL.TOP, which moves past it: its address, or -1 when it
+   * does not fit below `limit` or contains a NUL. */
+  stringToFrame(s: string, limit: number): number;
   dlsym(handle: number, name: string): number | undefined;
   /** Exported functions of the library that the global scope resolves to another definition. */
   dlInterposed(handle: number): string[];
