@@ -14,6 +14,7 @@ import { callback, load, memory } from '../dist/index.js';
 import { nativeOpsSettings } from '../dist/codegen/native-ops.js';
 import { gcc, scratchDir } from './support-native.js';
 import { SEED, rng } from './support-rng.js';
+import { decode, findNul } from '../dist/types/strings.js';
 
 const source = `#include <stddef.h>
 #include <stdlib.h>
@@ -157,6 +158,41 @@ test(`memory.string, const char * results and callback arguments read C bytes as
         assert.equal(f(cb, bytes, bytes.length), 5);
         assert.equal(seen, want, `${name}: the callback's argument`);
       }
+    }
+  }
+});
+
+test(`memory.string with a length or a wide encoding decodes as the type model's decoder does (seed ${SEED})`, () => {
+  const r = rng(SEED + 18);
+  for (let i = 0; i < 400; i++) {
+    const encoding = (['utf8', 'utf16', 'utf32', 'wchar'] as const)[i % 4]!;
+    const unit = encoding === 'utf8' ? 1 : encoding === 'utf16' ? 2 : 4;
+    const n = i < LENGTHS.length * 4 ? LENGTHS[(i >> 2) % LENGTHS.length]! : Math.floor(r() ** 3 * 3000);
+    // Units: mostly text, sometimes anything (lone surrogates, beyond U+10FFFF), now and then a NUL.
+    const text = randomString(r, n, ALPHABETS[i % 3]!);
+    const units: number[] = unit === 1 ? [...randomBytes(r, n)] : unit === 2 ? Array.from(text, (_, k) => text.charCodeAt(k))
+      : [...text].map((c) => c.codePointAt(0)!);
+    for (let k = 0; k < units.length; k++) {
+      const x = r();
+      if (x < 0.01) units[k] = 0;
+      else if (x < 0.03) units[k] = Math.floor(r() * (unit === 1 ? 256 : unit === 2 ? 0x10000 : 0x120000));
+      else if (unit === 1 && units[k] === 0) units[k] = 0x41;
+    }
+    const bytes = new Uint8Array((units.length + 1) * unit);
+    const view = new DataView(bytes.buffer);
+    units.forEach((u, k) => (unit === 1 ? view.setUint8(k, u) : unit === 2 ? view.setUint16(k * 2, u, true) : view.setUint32(k * 4, u, true)));
+    const p = memory.alloc(bytes.length);
+    try {
+      memory.view(p, bytes.length).set(bytes);
+      const nul = findNul(bytes, units.length, unit);
+      const want = decode(bytes, nul < 0 ? units.length : nul, encoding);
+      assert.equal(memory.string(p, { encoding }), want, `${encoding}, ${units.length} units`);
+      const length = Math.floor(r() * (units.length + 2));
+      const nulIn = findNul(bytes, length, unit);
+      const bounded = length === 0 ? '' : decode(bytes, nulIn < 0 ? length : nulIn, encoding);
+      assert.equal(memory.string(p, { encoding, length }), bounded, `${encoding}, ${units.length} units, length ${length}`);
+    } finally {
+      memory.free(p);
     }
   }
 });

@@ -55,6 +55,9 @@ export interface Addon {
   memFree(pointer: number): void;
   memView(pointer: number, length: number): ArrayBuffer;
   memCString(pointer: number): string;
+  /** The string in `unit`-byte code units (1 UTF-8, 2 UTF-16, 4 UTF-32) at `pointer`, up to a NUL
+   * unit or `max` units (-1: no bound); lone surrogates and code points past U+10FFFF as U+FFFD. */
+  memString(pointer: number, unit: 1 | 2 | 4, max: number): string;
   /** Copy `length` bytes from `pointer` to the frame buffer at CONTROL.TOP (memLoad), or back (memStore). */
   memLoad(pointer: number, length: number): void;
   memStore(pointer: number, length: number): void;
