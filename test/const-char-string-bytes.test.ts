@@ -153,10 +153,18 @@ test(`memory.string, const char * results and callback arguments read C bytes as
     assert.equal(memory.string(p, { length: bytes.length + 1 }), want, 'with a length past the NUL');
     if (i % 10 === 0) {
       for (const [name, f] of give) {
-        let seen: string | undefined;
-        using cb = callback('long f(const char *s)', (s) => { seen = memory.string(s as number); return 5; });
-        assert.equal(f(cb, bytes, bytes.length), 5);
-        assert.equal(seen, want, `${name}: the callback's argument`);
+        for (const runner of ['on', 'off'] as const) { // the native callback runner, the JS one
+          let seen: string | undefined;
+          nativeOpsSettings.mode = runner;
+          const cb = callback('long f(const char *s)', (s) => { seen = memory.string(s as number); return 5; });
+          nativeOpsSettings.mode = saved.mode;
+          try {
+            assert.equal(f(cb, bytes, bytes.length), 5);
+          } finally {
+            cb.free();
+          }
+          assert.equal(seen, want, `${name}, ${runner === 'on' ? 'native' : 'JS'} callback runner: the callback's argument`);
+        }
       }
     }
   }
