@@ -94,39 +94,38 @@ static bool view_address(napi_env env, napi_value v, uint64_t *out) {
 #define SHORT_STRING 256
 
 /* Narrows the `n` UTF-16 units at `p` to bytes in place (byte i overwrites only units already
-   read); false when a unit is not ASCII or is NUL, after narrowing everything anyway: the test is
-   one OR and one compare per 8 units, folded at the end (GCC vectors: SSE2 or NEON). The last 8
-   units are loaded first and narrowed last, overlapping the blocks before them. */
+   read); false when a unit is not ASCII or is NUL, after narrowing everything anyway: per 8
+   units one mask and one compare collect what is wrong, tested once at the end (GCC vectors:
+   SSE2 or NEON). The last 8 units are loaded first and narrowed last, overlapping the blocks
+   before them. */
 typedef uint16_t u16x8 __attribute__((vector_size(16)));
 typedef uint8_t u8x8 __attribute__((vector_size(8)));
 static bool narrow_ascii(uint8_t *p, size_t n) {
-  unsigned any = 0, nul = 0;
   if (n < 8) {
+    unsigned bad = 0;
     for (size_t i = 0; i < n; i++) {
       uint16_t c;
       memcpy(&c, p + 2 * i, 2);
-      any |= c;
-      nul |= c == 0;
+      bad |= (c & 0xff80u) | (c == 0);
       p[i] = (uint8_t)c;
     }
-    return any < 0x80 && !nul;
+    return !bad;
   }
-  u16x8 last, bits = {0}, zero = {0};
+  u16x8 last, bad = {0};
   memcpy(&last, p + 2 * (n - 8), 16);
   for (size_t i = 0; i + 8 < n; i += 8) {
     u16x8 w;
     memcpy(&w, p + 2 * i, 16);
-    bits |= w;
-    zero |= (u16x8)(w == 0);
+    bad |= (w & 0xff80) | (u16x8)(w == 0);
     u8x8 b = __builtin_convertvector(w, u8x8);
     memcpy(p + i, &b, 8);
   }
-  bits |= last;
-  zero |= (u16x8)(last == 0);
+  bad |= (last & 0xff80) | (u16x8)(last == 0);
   u8x8 b = __builtin_convertvector(last, u8x8);
   memcpy(p + n - 8, &b, 8);
-  for (int k = 0; k < 8; k++) any |= bits[k], nul |= zero[k];
-  return any < 0x80 && !nul;
+  uint64_t h[2];
+  memcpy(h, &bad, 16);
+  return !(h[0] | h[1]);
 }
 
 enum string_put { PUT_STRING, NOT_A_STRING, TO_JS };
@@ -135,8 +134,8 @@ enum string_put { PUT_STRING, NOT_A_STRING, TO_JS };
    (the JS path decides): it may not fit, or it contains a NUL, which the JS path reports. V8
    writes a lone surrogate as U+FFFD, as TextEncoder does. A short string's UTF-16 fetch is also
    the type test and the length query: one Node-API call for the common case. */
-static enum string_put put_string(napi_env env, napi_value v, uint8_t *base, uint32_t *top, uint32_t limit,
-                                  uint64_t *out) {
+static inline __attribute__((always_inline)) enum string_put put_string(napi_env env, napi_value v, uint8_t *base,
+                                                                         uint32_t *top, uint32_t limit, uint64_t *out) {
   uint32_t at = *top;
   if ((uint64_t)at + 3 * (SHORT_STRING + 1) + 16 > limit) return TO_JS; /* nearly full: JS copies to the heap */
   uint8_t *s = base + at;
