@@ -130,6 +130,39 @@ static napi_value js_string(napi_env env, napi_callback_info info) {
   return s;
 }
 
+/* memory.string itself, made by stringFunction(fallback): a call with one argument, an address
+   as a number that is a safe integer past the first page, reads the NUL-terminated UTF-8 string
+   there with no JS in between; every other call goes to `fallback` (src/memory.ts), which
+   checks, throws and reads exactly as it does on its own. */
+static napi_value js_string_call(napi_env env, napi_callback_info info) {
+  size_t argc = 2;
+  napi_value argv[2], self, s, fn, r = NULL;
+  void *fallback;
+  double d;
+  napi_get_cb_info(env, info, &argc, argv, &self, &fallback);
+  if (argc == 1 && napi_get_value_double(env, argv[0], &d) == napi_ok && d >= LOWEST_ADDRESS &&
+      d <= 9007199254740991.0 && d == (double)(uint64_t)d) {
+    /* SAFETY: the caller vouches for a C string at the address, as for memCString. */
+    const char *p = (const char *)(uintptr_t)(uint64_t)d;
+    napi_create_string_utf8(env, p, strlen(p), &s);
+    return s;
+  }
+  napi_get_reference_value(env, (napi_ref)fallback, &fn);
+  napi_call_function(env, self, fn, argc, argv, &r);
+  return r;
+}
+
+static napi_value js_string_function(napi_env env, napi_callback_info info) {
+  napi_value argv[1], fn;
+  napi_ref ref;
+  if (get_args(env, info, argv, 1) != 1 || napi_create_reference(env, argv[0], 1, &ref) != napi_ok)
+    return throw_type(env, CODE, "stringFunction(fallback)");
+  /* The reference lives as long as the function, which memory.ts keeps for the environment's life. */
+  if (napi_create_function(env, "string", NAPI_AUTO_LENGTH, js_string_call, ref, &fn) != napi_ok)
+    return throw_error(env, CODE, "cannot create memory.string");
+  return fn;
+}
+
 /* bufferAddress(view): address of the first byte of a TypedArray, DataView or ArrayBuffer. */
 static napi_value js_buffer_address(napi_env env, napi_callback_info info) {
   napi_value argv[1];
@@ -199,7 +232,7 @@ static napi_value js_store(napi_env env, napi_callback_info info) { return mem_c
 bool js_memory_init(napi_env env, napi_value exports) {
   static const export_fn fns[] = {
     {"memAlloc", js_alloc}, {"memFree", js_free}, {"memView", js_view},
-    {"memCString", js_cstring}, {"memString", js_string}, {"bufferAddress", js_buffer_address}, {"bufferDetached", js_buffer_detached},
+    {"memCString", js_cstring}, {"memString", js_string}, {"stringFunction", js_string_function}, {"bufferAddress", js_buffer_address}, {"bufferDetached", js_buffer_detached},
     {"memLoad", js_load}, {"memStore", js_store},
   };
   return export_all(env, exports, fns, (int)(sizeof fns / sizeof fns[0]));

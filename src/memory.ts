@@ -84,6 +84,15 @@ function writeScalarFast(t: CType, o: number, v: unknown): boolean {
   }
 }
 
+/** memory.string in JS: every check and error; the native function below reads plain calls itself. */
+function stringInJs(ptr: number, options?: StringOptions): string {
+  if (options === undefined) return addon.memCString(checkPointer(ptr, 'string'));
+  return readString(checkPointer(ptr, 'string'), options);
+}
+
+/** Native, so `memory.string(ptr)` runs no JS bytecode: what matters without a JIT. */
+const string = addon.stringFunction(stringInJs);
+
 export const memory = {
   /** `size` zeroed bytes from malloc; release with memory.free. */
   alloc(size: number): number {
@@ -139,10 +148,7 @@ export const memory = {
    * 'utf32' (char32_t) or 'wchar' (wchar_t: UTF-32 on Linux). With `length`, at most that many
    * code units are read, as strnlen does: for a `char name[N]` member, pass N.
    */
-  string(ptr: number, options?: StringOptions): string {
-    if (options === undefined) return addon.memCString(checkPointer(ptr, 'string'));
-    return readString(checkPointer(ptr, 'string'), options);
-  },
+  string,
   /** A zero-copy view of `length` bytes at `ptr`; valid while the memory is. */
   view(ptr: number, length: number): Uint8Array {
     return new Uint8Array(addon.memView(checkPointer(ptr, 'view'), checkLength(length, 'view', 'length')));

@@ -58,6 +58,9 @@ export interface Addon {
   /** The string in `unit`-byte code units (1 UTF-8, 2 UTF-16, 4 UTF-32) at `pointer`, up to a NUL
    * unit or `max` units (-1: no bound); lone surrogates and code points past U+10FFFF as U+FFFD. */
   memString(pointer: number, unit: 1 | 2 | 4, max: number): string;
+  /** A native function that reads a UTF-8 C string at a plain address itself and hands any other
+   * call to `fallback`, which does the same in JS. */
+  stringFunction<F extends (ptr: number, ...rest: never[]) => string>(fallback: F): F;
   /** Copy `length` bytes from `pointer` to the frame buffer at CONTROL.TOP (memLoad), or back (memStore). */
   memLoad(pointer: number, length: number): void;
   memStore(pointer: number, length: number): void;
