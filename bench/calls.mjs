@@ -3,7 +3,7 @@
 // Method (bench/README.md): one generated loop per peer and case (no shared call sites), a
 // warm-up, then `rounds` rounds that interleave the peers; the median round is reported.
 import { benchArgs, buildLib, interleave, loadNapiPeer, nodeFfi, report, require } from './support.mjs';
-import { cdef, load } from '../dist/index.js';
+import { cdef, load, memory } from '../dist/index.js';
 
 const koffi = require('koffi');
 const args = benchArgs(15);
@@ -40,6 +40,14 @@ const kof = {
   s40: klib.func('bench_s40 bench_s40_rotate(bench_s40 s)'),
 };
 
+// A 30-byte C string each peer reads back: memory.string, koffi.decode(ptr, 'char', -1) and
+// node:ffi's toString, the three's way to turn a char * into a JS string.
+const str30 = 'the quick brown fox jumps over'; // 30 ASCII characters
+const cstr30 = memory.alloc(31);
+memory.view(cstr30, 31).set(Buffer.from(`${str30}\0`));
+trampfd.string = memory.string;
+kof.string = (p) => koffi.decode(p, 'char', -1);
+
 const nap = {
   nop: napi.nop,
   add: napi.add,
@@ -62,13 +70,15 @@ const ffi = nodeFfi && {
     strlen: { arguments: ['string'], return: 'uint64' },
   }).functions,
 };
-const ffiPeer = ffi && { nop: ffi.bench_nop, add: ffi.bench_add, f3: ffi.bench_f3, memset: ffi.memset, strlen: ffi.strlen };
+const ffiPeer = ffi && {
+  nop: ffi.bench_nop, add: ffi.bench_add, f3: ffi.bench_f3, memset: ffi.memset, strlen: ffi.strlen, string: nodeFfi.toString,
+};
 
 // ---- the cases ----------------------------------------------------------------------------------
 // `body` is the loop body as source: `fn` is the peer's function, `i` the counter, `s` the sink;
 // `napiBody`/`ffiBody` replace it for a peer whose function takes or returns something else.
 const buf4k = Buffer.alloc(4096);
-const str30 = 'the quick brown fox jumps over'; // 30 ASCII characters
+const str4k = 'the quick brown fox jumps over the lazy dog. '.repeat(92).slice(0, 4096);
 const p16 = { x: 1.5, y: 2.5 };
 const p40 = { a: 1, b: 2, c: 3, d: 4, e: 5.5 };
 const cases = [
@@ -85,6 +95,17 @@ const cases = [
     check: (fn) => Number(fn(str30)) === 30,
   },
   {
+    // The N-API peer copies into a 256-byte stack buffer, so it has no 4 KiB row.
+    name: 'strlen 4 KiB JS string', iters: 50_000, ctx: str4k, body: 's += fn(ctx);', ffiBody: 's += Number(fn(ctx));',
+    check: (fn) => Number(fn(str4k)) === 4096,
+  },
+  {
+    // Pointers are numbers for trampfd, bigints for koffi 3 and node:ffi.
+    name: 'memory.string of a 30-byte C string', iters: 300_000, ctx: cstr30, koffiCtx: BigInt(cstr30), ffiCtx: BigInt(cstr30),
+    body: 's += fn(ctx).length;',
+    check: (fn, peer) => fn(peer === 'trampfd' ? cstr30 : BigInt(cstr30)) === str30,
+  },
+  {
     name: 'struct 16 B by value', iters: 200_000, ctx: p16, body: 'const r = fn(ctx); s += r.x;',
     check: (fn) => { const r = fn(p16); return r.x === 2.5 && r.y === 1.5; },
   },
@@ -95,7 +116,9 @@ const cases = [
 ];
 const peers = { trampfd, koffi: kof, napi: nap, ffi: ffiPeer ?? {} };
 const key = { 'nop()': 'nop', 'add(int, int)': 'add', 'f3(double, int, double)': 'f3', 'memset 4 KiB Buffer': 'memset',
-  'strlen 30-char JS string': 'strlen', 'struct 16 B by value': 's16', 'struct 40 B by value': 's40' };
+  'strlen 30-char JS string': 'strlen', 'strlen 4 KiB JS string': 'strlen4k', 'memory.string of a 30-byte C string': 'string',
+  'struct 16 B by value': 's16', 'struct 40 B by value': 's40' };
+for (const p of [trampfd, kof, ffiPeer]) if (p) p.strlen4k = p.strlen;
 
 /** A fresh function per peer and case, so each call site stays monomorphic. */
 function makeLoop(body) {
@@ -119,10 +142,11 @@ for (const c of cases) {
     if (fn === undefined) continue; // this peer cannot express the case
     if (!c.check(fn, peer)) throw new Error(`${peer}: wrong result for ${c.name}`);
     const body = c[`${peer}Body`] ?? c.body;
+    const ctx = c[`${peer}Ctx`] ?? c.ctx;
     const loop = makeLoop(body);
-    for (let w = 0; w < 3; w++) loop(fn, c.ctx, c.iters); // warm up: tier up to optimised code
-    timers[peer] = () => timeOnce(loop, fn, c.ctx, c.iters);
+    for (let w = 0; w < 3; w++) loop(fn, ctx, c.iters); // warm up: tier up to optimised code
+    timers[peer] = () => timeOnce(loop, fn, ctx, c.iters);
   }
   results.push({ name: c.name, ...interleave(timers, args.rounds) });
 }
-report(args, koffi.version, results, 26);
+report(args, koffi.version, results, 36);

@@ -1,14 +1,15 @@
 // npm run bench:matrix: the call and callback benchmarks on each Node major, with the JIT and with
 // --jitless, one process per configuration and benchmark (peers interleaved inside it), then one
-// table of trampfd's ratios. Usage: node bench/matrix.mjs [rounds=15] [majors=20,26] [filter]
+// table of trampfd's ratios. Usage: node bench/matrix.mjs [rounds=15] [majors=20,26] [filter] [benches]
+// (`npm run bench:strings` is `15 20,26 string calls.mjs`: the strings table.)
 // Majors other than this process's own are fetched from npm into .cache/node/ (scripts/node-dist.mjs).
 import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { PEERS, here, ratio } from './support.mjs';
 import { nodeBin } from '../scripts/node-dist.mjs';
 
-const [rounds = '15', majors = '20,26', filter = ''] = process.argv.slice(2);
-const benches = ['calls.mjs', 'callbacks.mjs'];
+const [rounds = '15', majors = '20,26', filter = '', only = 'calls.mjs,callbacks.mjs'] = process.argv.slice(2);
+const benches = only.split(',');
 
 const rows = [];
 const configs = [];

@@ -37,11 +37,15 @@ static inline bool read_scalar(napi_env env, int store, const uint8_t *p, napi_v
     case S_F64: memcpy(&d, p, 8); return napi_create_double(env, d, out) == napi_ok;
     case S_I64: memcpy(&i64, p, 8); return napi_create_bigint_int64(env, i64, out) == napi_ok;
     case S_U64: memcpy(&u64, p, 8); return napi_create_bigint_uint64(env, u64, out) == napi_ok;
+    /* Sizes that fit 32 bits (most: strlen's) as V8's small integers, which napi_create_double
+       would first have to recognise. */
     case S_SAFE_I64:
       memcpy(&i64, p, 8);
+      if (i64 == (int32_t)i64) return napi_create_int32(env, (int32_t)i64, out) == napi_ok;
       return i64 >= -max_safe && i64 <= max_safe && napi_create_double(env, (double)i64, out) == napi_ok;
     default: /* safe-u64, pointer */
       memcpy(&u64, p, 8);
+      if (u64 <= INT32_MAX) return napi_create_int32(env, (int32_t)u64, out) == napi_ok;
       return u64 <= (uint64_t)max_safe && napi_create_double(env, (double)u64, out) == napi_ok;
   }
 }

@@ -8,7 +8,7 @@ import type { CType } from './types/ctype.js';
 import { readValue, writeValue } from './types/values.js';
 import { offsetOf } from './types/layout.js';
 import { TrampfdRangeError, TrampfdTypeError } from './types/errors.js';
-import { decode, findNul, unitSize, type StringEncoding } from './types/strings.js';
+import { unitSize, type StringEncoding } from './types/strings.js';
 
 export interface ReadOptions {
   /** Read char (and char16_t, char32_t, wchar_t) arrays as the string before their first NUL. */
@@ -31,10 +31,8 @@ function readOptions(options: ReadOptions | undefined): boolean {
 }
 
 const ENCODINGS: ReadonlySet<unknown> = new Set(['utf8', 'utf16', 'utf32', 'wchar']);
-/** Memory is mapped in whole pages of at least this size: a read never crosses into an unmapped one. */
-const PAGE = 4096;
 
-/** memory.string with options: bounded (`length`) or scanned for a NUL a page at a time. */
+/** memory.string with options: bounded (`length`) or up to a NUL; C reads and decodes it. */
 function readString(ptr: number, options: StringOptions): string {
   if (typeof options !== 'object' || options === null) throw new TrampfdTypeError(`memory.string: options must be an object, got ${options === null ? 'null' : typeof options}`);
   const { encoding = 'utf8', length } = options;
@@ -44,23 +42,8 @@ function readString(ptr: number, options: StringOptions): string {
   if (length !== undefined) {
     if (!Number.isSafeInteger(length) || length < 0) throw new TrampfdRangeError(`memory.string: length must be a non-negative safe integer, got ${String(length)}`);
     if (length === 0) return '';
-    const bytes = new Uint8Array(addon.memView(ptr, length * unit));
-    const nul = findNul(bytes, length, unit);
-    return decode(bytes, nul < 0 ? length : nul, encoding);
   }
-  if (encoding === 'utf8') return addon.memCString(ptr);
-  // Up to each page end only: past the terminating NUL there may be no mapped memory.
-  const chunks: Uint8Array[] = [];
-  for (let p = ptr; ; ) {
-    const n = (PAGE - (p % PAGE)) / unit;
-    const bytes = new Uint8Array(addon.memView(p, n * unit));
-    const nul = findNul(bytes, n, unit);
-    chunks.push(bytes.slice(0, (nul < 0 ? n : nul) * unit));
-    if (nul >= 0) break;
-    p += n * unit;
-  }
-  const all = chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks);
-  return decode(all, all.length / unit, encoding);
+  return addon.memString(ptr, unit, length ?? -1);
 }
 
 // Bad input throws the type model's classes: TrampfdTypeError (ERR_TRAMPFD_VALUE_TYPE) for a
@@ -100,6 +83,15 @@ function writeScalarFast(t: CType, o: number, v: unknown): boolean {
     default: return false;
   }
 }
+
+/** memory.string in JS: every check and error; the native function below reads plain calls itself. */
+function stringInJs(ptr: number, options?: StringOptions): string {
+  if (options === undefined) return addon.memCString(checkPointer(ptr, 'string'));
+  return readString(checkPointer(ptr, 'string'), options);
+}
+
+/** Native, so `memory.string(ptr)` runs no JS bytecode: what matters without a JIT. */
+const string = addon.stringFunction(stringInJs);
 
 export const memory = {
   /** `size` zeroed bytes from malloc; release with memory.free. */
@@ -156,10 +148,7 @@ export const memory = {
    * 'utf32' (char32_t) or 'wchar' (wchar_t: UTF-32 on Linux). With `length`, at most that many
    * code units are read, as strnlen does: for a `char name[N]` member, pass N.
    */
-  string(ptr: number, options?: StringOptions): string {
-    if (options === undefined) return addon.memCString(checkPointer(ptr, 'string'));
-    return readString(checkPointer(ptr, 'string'), options);
-  },
+  string,
   /** A zero-copy view of `length` bytes at `ptr`; valid while the memory is. */
   view(ptr: number, length: number): Uint8Array {
     return new Uint8Array(addon.memView(checkPointer(ptr, 'view'), checkLength(length, 'view', 'length')));

@@ -7,7 +7,7 @@ defineModeTests({
   area: 'call',
   files: ['abi-conformance-calls.test.js', 'call-scalar-edge-values.test.js', 'codegen-hygiene.test.js',
     'call-reentrant-conversion.test.js', 'call-pointer-objects.test.js', 'callback-exception-delivery.test.js',
-    'size-like-values-beyond-2-53.test.js', 'struct-values-like-c-initialisers.test.js'],
+    'size-like-values-beyond-2-53.test.js', 'struct-values-like-c-initialisers.test.js', 'const-char-string-bytes.test.js'],
   label: 'marshallers',
   // Without a JIT calls take the native marshallers (native-ops.ts); the generated ones stay
   // tested there with TRAMPFD_NATIVE_OPS=0, and the native ones with the JIT too.

@@ -47,6 +47,9 @@ export interface Addon {
   opsStores: readonly string[];
   nativeFunction(name: string, record: Int32Array, fallback: Function, slowReturn: (f: number) => unknown,
     afterCallbacks: (mark: number) => void, errnoState: { value: number }): (...args: unknown[]) => unknown;
+  /** A `const char *` copy of `s` at CONTROL.TOP, which moves past it: its address, or -1 when it
+   * does not fit below `limit` or contains a NUL. */
+  stringToFrame(s: string, limit: number): number;
   dlsym(handle: number, name: string): number | undefined;
   /** Exported functions of the library that the global scope resolves to another definition. */
   dlInterposed(handle: number): string[];
@@ -54,6 +57,12 @@ export interface Addon {
   memFree(pointer: number): void;
   memView(pointer: number, length: number): ArrayBuffer;
   memCString(pointer: number): string;
+  /** The string in `unit`-byte code units (1 UTF-8, 2 UTF-16, 4 UTF-32) at `pointer`, up to a NUL
+   * unit or `max` units (-1: no bound); lone surrogates and code points past U+10FFFF as U+FFFD. */
+  memString(pointer: number, unit: 1 | 2 | 4, max: number): string;
+  /** A native function that reads a UTF-8 C string at a plain address itself and hands any other
+   * call to `fallback`, which does the same in JS. */
+  stringFunction<F extends (ptr: number, ...rest: never[]) => string>(fallback: F): F;
   /** Copy `length` bytes from `pointer` to the frame buffer at CONTROL.TOP (memLoad), or back (memStore). */
   memLoad(pointer: number, length: number): void;
   memStore(pointer: number, length: number): void;
