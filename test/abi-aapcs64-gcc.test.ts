@@ -6,33 +6,19 @@
 // Runs under qemu-aarch64 on other hosts, natively on AArch64 Linux; skipped without the compiler or qemu.
 // TRAMPFD_SEED reproduces a run (the seed is printed); TRAMPFD_GEN_COUNT sets the signature count.
 import { test } from 'node:test';
-import assert from 'node:assert/strict';
-import { execFile, spawnSync } from 'node:child_process';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { promisify } from 'node:util';
 import { plan } from '../dist/abi/aapcs64.js';
 import { describe } from '../dist/abi/index.js';
 import type { CallPlan, Location, Piece } from '../dist/abi/index.js';
 import type { CType, FunctionType, RecordType } from '../dist/types/ctype.js';
+import { bytes, got, groundTruth, hexOf, significant, STACK_BYTES, toolsMissing, type GccTarget, type Output } from './support-abi-gcc.js';
 import { SEED, rng } from './support-rng.js';
 import {
-  array, BOOL, DOUBLE, enumType, FLOAT, fn, INT, LLONG, LONG, pointer, PTR, recordSource, SCHAR,
+  array, BOOL, DOUBLE, enumType, FLOAT, fn, INT, LLONG, LONG, pointer, PTR, SCHAR,
   SHORT, struct, UCHAR, UINT, ULONG, union, USHORT, VOID,
 } from './support-ctypes.js';
 
 const COUNT = Number(process.env.TRAMPFD_GEN_COUNT ?? 600);
 if (!Number.isSafeInteger(COUNT) || COUNT < 1) throw new Error(`TRAMPFD_GEN_COUNT must be a positive integer, got '${process.env.TRAMPFD_GEN_COUNT}'`);
-/** Outgoing stack bytes the probe can record; bigger signatures are drawn again. */
-const STACK_BYTES = 512;
-/** Signatures per C file: files compile in parallel, two at a time (two shared cores). */
-const PER_FILE = 150;
-/** On an AArch64 Linux host the native gcc and the binary itself; elsewhere the cross gcc and qemu-user. */
-const NATIVE = process.platform === 'linux' && process.arch === 'arm64';
-const CC = NATIVE ? (process.env.TRAMPFD_CC ?? 'gcc') : 'aarch64-linux-gnu-gcc'; // TRAMPFD_CC: the cross gcc under qemu-user
-const QEMU = 'qemu-aarch64';
-
 // ---- random signatures ---------------------------------------------------------------------------
 const r = rng(SEED);
 const below = (n: number) => Math.floor(r() * n);
@@ -127,14 +113,12 @@ function signature(i: number): Case {
 }
 
 // ---- C generation ------------------------------------------------------------------------------
-const STUBS = String.raw`
-#include <stdio.h>
-#include <string.h>
-#include <stddef.h>
-#include <stdint.h>
+/** The probe: aarch64-linux-gnu assembly recording the argument registers, sp and the outgoing stack, and a callee's result registers. */
+const TARGET: GccTarget = {
+  nodeArch: 'arm64', cross: 'aarch64-linux-gnu-gcc', qemu: 'qemu-aarch64',
+  packages: 'gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, qemu-user',
+  stubs: String.raw`
 unsigned char g_gpr[80], g_fpr[64], g_stack[${STACK_BYTES}], g_rgpr[16], g_rfpr[32];
-void dump_args(void);
-void grab_ret(void *fn, void *buf);
 __asm__(
   ".text\n.globl dump_args\n.type dump_args,%function\ndump_args:\n"
   "adrp x16, g_gpr\nadd x16, x16, :lo12:g_gpr\n"
@@ -148,125 +132,11 @@ __asm__(
   "adrp x16, g_rgpr\nadd x16, x16, :lo12:g_rgpr\nstp x0, x1, [x16]\n"
   "adrp x16, g_rfpr\nadd x16, x16, :lo12:g_rfpr\nstp d0, d1, [x16]\nstp d2, d3, [x16, 16]\n"
   "ldp x29, x30, [sp], 16\nret\n");
-static void fill(void *p, size_t n, unsigned seed) {
-  unsigned char *c = p;
-  for (size_t i = 0; i < n; i++) c[i] = (unsigned char)((seed * 97u + i * 13u) % 251u + 3u);
-}
-static void hex(const void *p, size_t n) {
-  const unsigned char *c = p;
-  putchar('"');
-  for (size_t i = 0; i < n; i++) printf("%02x", c[i]);
-  putchar('"');
-}
-`;
-
-function cDecl(t: CType, name: string): string {
-  return t.kind === 'array' ? cDecl(t.element, `${name}[${t.length}]`) : `${t.name} ${name}`;
-}
-
-/** C definitions of every struct, union and enum reachable from `roots`, dependencies first. */
-function definitions(roots: readonly CType[], out: string[], seen: Set<CType>): void {
-  for (const t of roots) {
-    if (seen.has(t)) continue;
-    seen.add(t);
-    if (t.kind === 'array') definitions([t.element], out, seen);
-    if (t.kind === 'pointer') definitions([t.to], out, seen);
-    if (t.kind === 'enum') {
-      const packed = t.size === 1 ? ' __attribute__((packed))' : '';
-      out.push(`enum${packed} ${t.tag} { ${[...t.values.keys()].join(', ')} };`);
-    }
-    if (t.kind === 'struct' || t.kind === 'union') {
-      const src = recordSource.get(t)!;
-      definitions(src.specs.map((s) => s[1]), out, seen);
-      const members = src.specs.map(([n, ft, w]) => (w === undefined ? `${cDecl(ft, n)};` : `${ft.name} ${n} : ${w};`));
-      const attrs = [src.packed ? 'packed' : '', src.aligned ? `aligned(${src.aligned})` : ''].filter(Boolean);
-      out.push(`${t.name} { ${members.join(' ')} }${attrs.length ? ` __attribute__((${attrs.join(', ')}))` : ''};`);
-    }
-  }
-}
-
-const records = (t: CType): RecordType[] => {
-  if (t.kind === 'array') return records(t.element);
-  if (t.kind !== 'struct' && t.kind !== 'union') return [];
-  return [t, ...t.fields.flatMap((f) => records(f.type))];
+`,
+  retFprBytes: 32,
 };
 
-/** C that prints the size, alignment, member offsets and bitfield bits GCC gives a record. */
-function layoutProbe(rec: RecordType): string {
-  const offs = rec.fields.filter((f) => f.bitWidth === undefined)
-    .map((f) => `printf(",%zu", offsetof(${rec.name}, ${f.name}));`).join(' ');
-  const bits = rec.fields.filter((f) => f.bitWidth !== undefined)
-    .map((f) => `{ ${rec.name} v; memset(&v, 0, sizeof v); v.${f.name} = -1; putchar(','); hex(&v, sizeof v); }`).join(' ');
-  return `printf("{\\"layout\\":\\"${rec.name}\\",\\"v\\":[%zu,%zu", sizeof(${rec.name}), _Alignof(${rec.name})); ${offs}` +
-    ` printf("],\\"bits\\":[\\"\\""); ${bits} printf("]}\\n");`;
-}
-
-const isBool = (t: CType) => t.kind === 'scalar' && t.rep === 'bool';
-
-function caseCode(i: number, p: CallPlan): string {
-  const f = p.fn;
-  const params = f.params.map((q) => q.type.name);
-  const proto = `${f.ret.name} (*)(${[...params, ...(f.variadic ? ['...'] : [])].join(', ') || 'void'})`;
-  const lines: string[] = [];
-  p.args.forEach((a, k) => {
-    lines.push(`${cDecl(a.type, `a${k}`)}; fill(&a${k}, sizeof a${k}, ${i * 64 + k}u);${isBool(a.type) ? ` a${k} = 1;` : ''}`);
-  });
-  lines.push(`memset(g_gpr, 0, sizeof g_gpr); memset(g_fpr, 0, sizeof g_fpr); memset(g_stack, 0, sizeof g_stack);`);
-  lines.push(`(void)((${proto})(void (*)(void))dump_args)(${p.args.map((_, k) => `a${k}`).join(', ')});`);
-  lines.push(`printf("{\\"case\\":${i},\\"gpr\\":"); hex(g_gpr, sizeof g_gpr); printf(",\\"fpr\\":"); hex(g_fpr, sizeof g_fpr);`);
-  lines.push(`printf(",\\"stack\\":"); hex(g_stack, ${p.stackSize}); printf(",\\"args\\":[");`);
-  p.args.forEach((_, k) => lines.push(`${k ? 'putchar(\',\'); ' : ''}hex(&a${k}, sizeof a${k});`));
-  lines.push('putchar(\']\');');
-  let helper = '';
-  const ret = f.ret;
-  if (ret.kind !== 'void') {
-    const init = `fill(&r, sizeof r, ${i * 64 + 63}u);${isBool(ret) ? ' r = 1;' : ''}`;
-    helper = `static ${ret.name} ret_${i}(void) { ${cDecl(ret, 'r')}; ${init} return r; }\n`;
-    lines.push(`{ ${cDecl(ret, 'r')}; ${init} unsigned char buf[${ret.size + 8}]; memset(buf, 0, sizeof buf); grab_ret((void *)ret_${i}, buf);`);
-    lines.push('printf(",\\"ret\\":{\\"gpr\\":"); hex(g_rgpr, 16); printf(",\\"fpr\\":"); hex(g_rfpr, 32);');
-    lines.push('printf(",\\"buf\\":"); hex(buf, sizeof r); printf(",\\"img\\":"); hex(&r, sizeof r); putchar(\'}\'); }');
-  }
-  return `${helper}static void case_${i}(void) {\n  ${lines.join('\n  ')}\n  printf("}\\n");\n}\n`;
-}
-
-function program(plans: readonly CallPlan[], first: number, recs: readonly RecordType[]): string {
-  const defs: string[] = [];
-  definitions(plans.flatMap((p) => [p.fn.ret, ...p.args.map((a) => a.type)]), defs, new Set());
-  return [
-    STUBS, ...defs,
-    ...plans.map((p, k) => caseCode(first + k, p)),
-    'int main(void) {',
-    ...recs.map((rec) => `  ${layoutProbe(rec)}`),
-    ...plans.map((_, k) => `  case_${first + k}();`),
-    '  return 0;\n}\n',
-  ].join('\n');
-}
-
 // ---- checking ------------------------------------------------------------------------------------
-const bytes = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
-const hexOf = (a: readonly number[]) => a.map((x) => x.toString(16).padStart(2, '0')).join('');
-
-/** Marks the bits of a value's image that carry data (not padding). */
-function significant(t: CType, off: number, m: Uint8Array): void {
-  switch (t.kind) {
-    case 'array':
-      for (let k = 0; k < t.length; k++) significant(t.element, off + k * t.element.size, m);
-      return;
-    case 'struct':
-    case 'union':
-      for (const f of t.fields) {
-        if (f.bitWidth === undefined) significant(f.type, off + f.offset, m);
-        else {
-          const first = (off + f.offset) * 8 + (f.bitOffset ?? 0);
-          for (let b = first; b < first + f.bitWidth; b++) m[b >> 3]! |= 1 << (b & 7);
-        }
-      }
-      return;
-    default:
-      m.fill(0xff, off, off + t.size);
-  }
-}
-
 /**
  * The bytes a piece must carry: the value's significant bytes. An extended piece is checked on
  * the value's own bytes only: AAPCS64 leaves the rest unspecified and GCC does not extend.
@@ -277,12 +147,6 @@ function expected(t: CType, img: Uint8Array, piece: Piece): { want: number[]; ma
   const size = piece.extend ? t.size : piece.size;
   const mask = Array.from({ length: size }, (_, k) => m[piece.from + k]!);
   return { want: mask.map((mk, k) => img[piece.from + k]! & mk), mask };
-}
-
-function got(to: Location, regs: { gpr: Uint8Array; fpr: Uint8Array; stack?: Uint8Array }, mask: readonly number[]): number[] {
-  const base = to.kind === 'stack' ? to.offset : to.index * 8;
-  const src = to.kind === 'gpr' ? regs.gpr : to.kind === 'fpr' ? regs.fpr : regs.stack!;
-  return mask.map((mk, k) => (src[base + k] ?? 0) & mk);
 }
 
 /** Each register and stack byte is used by at most one piece (or the result pointer), within the ABI's registers. */
@@ -304,12 +168,6 @@ function overlaps(p: CallPlan): string[] {
   }));
   if (p.stackSize % 16 !== 0) problems.push(`stackSize ${p.stackSize} is not a multiple of 16`);
   return problems;
-}
-
-interface Output {
-  case?: number; gpr: string; fpr: string; stack: string; args: string[];
-  ret?: { gpr: string; fpr: string; buf: string; img: string };
-  layout?: string; v?: number[]; bits?: string[];
 }
 
 function check(p: CallPlan, o: Output, problems: string[]): void {
@@ -355,18 +213,6 @@ function check(p: CallPlan, o: Output, problems: string[]): void {
   }
 }
 
-/** The layout GCC reports must be the test helper's: else a failure would blame the planner wrongly. */
-function checkLayout(o: Output, recs: readonly RecordType[], problems: string[]): void {
-  const rec = recs.find((x) => x.name === o.layout)!;
-  const mine = [rec.size, rec.align, ...rec.fields.filter((f) => f.bitWidth === undefined).map((f) => f.offset)];
-  if (JSON.stringify(mine) !== JSON.stringify(o.v)) problems.push(`layout of ${rec.name}: gcc ${o.v} test helper ${mine}`);
-  rec.fields.filter((f) => f.bitWidth !== undefined).forEach((f, k) => {
-    const m = new Uint8Array(rec.size);
-    significant({ ...rec, fields: [f] }, 0, m);
-    if (hexOf([...m]) !== o.bits![k + 1]) problems.push(`bits of ${rec.name}.${f.name}: gcc ${o.bits![k + 1]} test helper ${hexOf([...m])}`);
-  });
-}
-
 /** How often each rule the generator aims at fired: a generator that stops reaching one must fail. */
 function coverage(plans: readonly CallPlan[]): Record<string, number> {
   const isRecord = (t: CType) => t.kind === 'struct' || t.kind === 'union';
@@ -399,54 +245,10 @@ function coverage(plans: readonly CallPlan[]): Record<string, number> {
   return tally;
 }
 
-function toolsMissing(): string | false {
-  for (const [tool, arg] of NATIVE ? [[CC, '--version']] as const : [[CC, '--version'], [QEMU, '-version']] as const) {
-    if (spawnSync(tool, [arg]).status !== 0) return `needs ${tool} (CI installs gcc-aarch64-linux-gnu, libc6-dev-arm64-cross, qemu-user)`;
-  }
-  return false;
-}
-
-const run = promisify(execFile);
-
-test(`plans match where aarch64 GCC -O1 puts arguments and results, ${COUNT} random signatures (seed ${SEED})`, { skip: toolsMissing() }, async (t) => {
-  const started = performance.now();
+test(`plans match where aarch64 GCC -O1 puts arguments and results, ${COUNT} random signatures (seed ${SEED})`, { skip: toolsMissing(TARGET) }, async (t) => {
   const plans = Array.from({ length: COUNT }, (_, i) => {
     const c = signature(i);
     return plan(c.f, c.extra);
   });
-  const dir = mkdtempSync(join(tmpdir(), 'trampfd-aapcs64-'));
-  const problems: string[] = [];
-  try {
-    const chunks = Array.from({ length: Math.ceil(COUNT / PER_FILE) }, (_, k) => k * PER_FILE);
-    const build = async (first: number) => {
-      const part = plans.slice(first, first + PER_FILE);
-      const recs = [...new Set(part.flatMap((p) => [p.fn.ret, ...p.args.map((a) => a.type)]).flatMap(records))];
-      const src = join(dir, `abi${first}.c`);
-      writeFileSync(src, program(part, first, recs));
-      await run(CC, ['-std=gnu11', '-O1', '-w', '-static', '-o', join(dir, `abi${first}`), src], { maxBuffer: 1 << 26 });
-      const binary = join(dir, `abi${first}`);
-      const { stdout } = await (NATIVE ? run(binary, [], { maxBuffer: 1 << 28 }) : run(QEMU, [binary], { maxBuffer: 1 << 28 }));
-      return { recs, out: stdout.trim().split('\n').map((l) => JSON.parse(l) as Output) };
-    };
-    const results = [];
-    for (let k = 0; k < chunks.length; k += 2) results.push(...await Promise.all(chunks.slice(k, k + 2).map(build)));
-    let seen = 0;
-    for (const { recs, out } of results) {
-      for (const o of out) {
-        if (o.layout !== undefined) checkLayout(o, recs, problems);
-        else {
-          check(plans[o.case!]!, o, problems);
-          seen++;
-        }
-      }
-    }
-    assert.equal(seen, COUNT, 'every case ran');
-    const tally = coverage(plans);
-    t.diagnostic(`coverage: ${JSON.stringify(tally)}`);
-    if (COUNT >= 300) assert.deepEqual(Object.keys(tally).filter((k) => tally[k] === 0), [], 'rules the generator never reached');
-  } finally {
-    rmSync(dir, { recursive: true, force: true });
-  }
-  t.diagnostic(`${COUNT} signatures in ${((performance.now() - started) / 1000).toFixed(1)} s; reproduce with TRAMPFD_SEED=${SEED} TRAMPFD_GEN_COUNT=${COUNT}`);
-  assert.deepEqual(problems.slice(0, 20), [], `${problems.length} problem(s); reproduce with TRAMPFD_SEED=${SEED}`);
+  await groundTruth(t, TARGET, plans, SEED, check, coverage);
 });

@@ -1,0 +1,249 @@
+// The GCC ground-truth harness shared by the planners' tests (test/abi-aapcs64-gcc, abi-lp64d-gcc):
+// C that passes distinct byte patterns to a target's assembly probe (its `stubs`: the argument
+// registers, sp and the outgoing stack into g_gpr/g_fpr/g_stack, a callee's result registers into
+// g_rgpr/g_rfpr), layout probes for every record, and the parsing and byte checks of what the
+// probes print. Each test keeps its own signature generator, rules and coverage.
+import assert from 'node:assert/strict';
+import { execFile, spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import type { TestContext } from 'node:test';
+import type { CallPlan, Location } from '../dist/abi/index.js';
+import type { CType, RecordType } from '../dist/types/ctype.js';
+import { recordSource } from './support-ctypes.js';
+
+/** Outgoing stack bytes a probe records; generators draw bigger signatures again. */
+export const STACK_BYTES = 512;
+/** Signatures per C file: files compile in parallel, two at a time (two shared cores). */
+const PER_FILE = 150;
+
+/** A target's compiler, runner and probe. */
+export interface GccTarget {
+  /** process.arch where the compiler and the binaries run natively (TRAMPFD_CC or gcc). */
+  readonly nodeArch: string;
+  /** The cross compiler elsewhere, and the qemu-user that runs its binaries. */
+  readonly cross: string;
+  readonly qemu: string;
+  /** What CI installs for it, for the skip message. */
+  readonly packages: string;
+  /** Definitions of g_gpr, g_fpr, g_stack (STACK_BYTES), g_rgpr (16 bytes) and g_rfpr, and the asm of dump_args and grab_ret. */
+  readonly stubs: string;
+  /** Bytes of result FPRs grab_ret records into g_rfpr. */
+  readonly retFprBytes: number;
+}
+
+const C_HEAD = String.raw`
+#include <stdio.h>
+#include <string.h>
+#include <stddef.h>
+#include <stdint.h>
+void dump_args(void);
+void grab_ret(void *fn, void *buf);
+`;
+
+const C_HELPERS = String.raw`
+static void fill(void *p, size_t n, unsigned seed) {
+  unsigned char *c = p;
+  for (size_t i = 0; i < n; i++) c[i] = (unsigned char)((seed * 97u + i * 13u) % 251u + 3u);
+}
+static void hex(const void *p, size_t n) {
+  const unsigned char *c = p;
+  putchar('"');
+  for (size_t i = 0; i < n; i++) printf("%02x", c[i]);
+  putchar('"');
+}
+`;
+
+function cDecl(t: CType, name: string): string {
+  return t.kind === 'array' ? cDecl(t.element, `${name}[${t.length}]`) : `${t.name} ${name}`;
+}
+
+/** C definitions of every struct, union and enum reachable from `roots`, dependencies first. */
+function definitions(roots: readonly CType[], out: string[], seen: Set<CType>): void {
+  for (const t of roots) {
+    if (seen.has(t)) continue;
+    seen.add(t);
+    if (t.kind === 'array') definitions([t.element], out, seen);
+    if (t.kind === 'pointer') definitions([t.to], out, seen);
+    if (t.kind === 'enum') {
+      const packed = t.size === 1 ? ' __attribute__((packed))' : '';
+      out.push(`enum${packed} ${t.tag} { ${[...t.values.keys()].join(', ')} };`);
+    }
+    if (t.kind === 'struct' || t.kind === 'union') {
+      const src = recordSource.get(t)!;
+      definitions(src.specs.map((s) => s[1]), out, seen);
+      const members = src.specs.map(([n, ft, w]) => (w === undefined ? `${cDecl(ft, n)};` : `${ft.name} ${n} : ${w};`));
+      const attrs = [src.packed ? 'packed' : '', src.aligned ? `aligned(${src.aligned})` : ''].filter(Boolean);
+      out.push(`${t.name} { ${members.join(' ')} }${attrs.length ? ` __attribute__((${attrs.join(', ')}))` : ''};`);
+    }
+  }
+}
+
+const records = (t: CType): RecordType[] => {
+  if (t.kind === 'array') return records(t.element);
+  if (t.kind !== 'struct' && t.kind !== 'union') return [];
+  return [t, ...t.fields.flatMap((f) => records(f.type))];
+};
+
+/** C that prints the size, alignment, member offsets and bitfield bits GCC gives a record. */
+function layoutProbe(rec: RecordType): string {
+  const offs = rec.fields.filter((f) => f.bitWidth === undefined)
+    .map((f) => `printf(",%zu", offsetof(${rec.name}, ${f.name}));`).join(' ');
+  const bits = rec.fields.filter((f) => f.bitWidth !== undefined)
+    .map((f) => `{ ${rec.name} v; memset(&v, 0, sizeof v); v.${f.name} = -1; putchar(','); hex(&v, sizeof v); }`).join(' ');
+  return `printf("{\\"layout\\":\\"${rec.name}\\",\\"v\\":[%zu,%zu", sizeof(${rec.name}), _Alignof(${rec.name})); ${offs}` +
+    ` printf("],\\"bits\\":[\\"\\""); ${bits} printf("]}\\n");`;
+}
+
+const isBool = (t: CType) => t.kind === 'scalar' && t.rep === 'bool';
+
+function caseCode(i: number, p: CallPlan, retFprBytes: number): string {
+  const f = p.fn;
+  const params = f.params.map((q) => q.type.name);
+  const proto = `${f.ret.name} (*)(${[...params, ...(f.variadic ? ['...'] : [])].join(', ') || 'void'})`;
+  const lines: string[] = [];
+  p.args.forEach((a, k) => {
+    lines.push(`${cDecl(a.type, `a${k}`)}; fill(&a${k}, sizeof a${k}, ${i * 64 + k}u);${isBool(a.type) ? ` a${k} = 1;` : ''}`);
+  });
+  lines.push(`memset(g_gpr, 0, sizeof g_gpr); memset(g_fpr, 0, sizeof g_fpr); memset(g_stack, 0, sizeof g_stack);`);
+  lines.push(`(void)((${proto})(void (*)(void))dump_args)(${p.args.map((_, k) => `a${k}`).join(', ')});`);
+  lines.push(`printf("{\\"case\\":${i},\\"gpr\\":"); hex(g_gpr, sizeof g_gpr); printf(",\\"fpr\\":"); hex(g_fpr, sizeof g_fpr);`);
+  lines.push(`printf(",\\"stack\\":"); hex(g_stack, ${p.stackSize}); printf(",\\"args\\":[");`);
+  p.args.forEach((_, k) => lines.push(`${k ? 'putchar(\',\'); ' : ''}hex(&a${k}, sizeof a${k});`));
+  lines.push('putchar(\']\');');
+  let helper = '';
+  const ret = f.ret;
+  if (ret.kind !== 'void') {
+    const init = `fill(&r, sizeof r, ${i * 64 + 63}u);${isBool(ret) ? ' r = 1;' : ''}`;
+    helper = `static ${ret.name} ret_${i}(void) { ${cDecl(ret, 'r')}; ${init} return r; }\n`;
+    lines.push(`{ ${cDecl(ret, 'r')}; ${init} unsigned char buf[${ret.size + 8}]; memset(buf, 0, sizeof buf); grab_ret((void *)ret_${i}, buf);`);
+    lines.push(`printf(",\\"ret\\":{\\"gpr\\":"); hex(g_rgpr, 16); printf(",\\"fpr\\":"); hex(g_rfpr, ${retFprBytes});`);
+    lines.push('printf(",\\"buf\\":"); hex(buf, sizeof r); printf(",\\"img\\":"); hex(&r, sizeof r); putchar(\'}\'); }');
+  }
+  return `${helper}static void case_${i}(void) {\n  ${lines.join('\n  ')}\n  printf("}\\n");\n}\n`;
+}
+
+function program(target: GccTarget, plans: readonly CallPlan[], first: number, recs: readonly RecordType[]): string {
+  const defs: string[] = [];
+  definitions(plans.flatMap((p) => [p.fn.ret, ...p.args.map((a) => a.type)]), defs, new Set());
+  return [
+    C_HEAD, target.stubs, C_HELPERS, ...defs,
+    ...plans.map((p, k) => caseCode(first + k, p, target.retFprBytes)),
+    'int main(void) {',
+    ...recs.map((rec) => `  ${layoutProbe(rec)}`),
+    ...plans.map((_, k) => `  case_${first + k}();`),
+    '  return 0;\n}\n',
+  ].join('\n');
+}
+
+// ---- checking
+export const bytes = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
+export const hexOf = (a: readonly number[]) => a.map((x) => x.toString(16).padStart(2, '0')).join('');
+
+/** Marks the bits of a value's image that carry data (not padding). */
+export function significant(t: CType, off: number, m: Uint8Array): void {
+  switch (t.kind) {
+    case 'array':
+      for (let k = 0; k < t.length; k++) significant(t.element, off + k * t.element.size, m);
+      return;
+    case 'struct':
+    case 'union':
+      for (const f of t.fields) {
+        if (f.bitWidth === undefined) significant(f.type, off + f.offset, m);
+        else {
+          const first = (off + f.offset) * 8 + (f.bitOffset ?? 0);
+          for (let b = first; b < first + f.bitWidth; b++) m[b >> 3]! |= 1 << (b & 7);
+        }
+      }
+      return;
+    default:
+      m.fill(0xff, off, off + t.size);
+  }
+}
+
+export function got(to: Location, regs: { gpr: Uint8Array; fpr: Uint8Array; stack?: Uint8Array }, mask: readonly number[]): number[] {
+  const base = to.kind === 'stack' ? to.offset : to.index * 8;
+  const src = to.kind === 'gpr' ? regs.gpr : to.kind === 'fpr' ? regs.fpr : regs.stack!;
+  return mask.map((mk, k) => (src[base + k] ?? 0) & mk);
+}
+
+export interface Output {
+  case?: number; gpr: string; fpr: string; stack: string; args: string[];
+  ret?: { gpr: string; fpr: string; buf: string; img: string };
+  layout?: string; v?: number[]; bits?: string[];
+}
+
+/** The layout GCC reports must be the test helper's: else a failure would blame the planner wrongly. */
+function checkLayout(o: Output, recs: readonly RecordType[], problems: string[]): void {
+  const rec = recs.find((x) => x.name === o.layout)!;
+  const mine = [rec.size, rec.align, ...rec.fields.filter((f) => f.bitWidth === undefined).map((f) => f.offset)];
+  if (JSON.stringify(mine) !== JSON.stringify(o.v)) problems.push(`layout of ${rec.name}: gcc ${o.v} test helper ${mine}`);
+  rec.fields.filter((f) => f.bitWidth !== undefined).forEach((f, k) => {
+    const m = new Uint8Array(rec.size);
+    significant({ ...rec, fields: [f] }, 0, m);
+    if (hexOf([...m]) !== o.bits![k + 1]) problems.push(`bits of ${rec.name}.${f.name}: gcc ${o.bits![k + 1]} test helper ${hexOf([...m])}`);
+  });
+}
+
+const native = (target: GccTarget) => process.platform === 'linux' && process.arch === target.nodeArch;
+const compiler = (target: GccTarget) => (native(target) ? (process.env.TRAMPFD_CC ?? 'gcc') : target.cross);
+
+/** Why the test cannot run here (compiler or qemu missing), or false. */
+export function toolsMissing(target: GccTarget): string | false {
+  const tools = native(target) ? [[compiler(target), '--version']] : [[compiler(target), '--version'], [target.qemu, '-version']];
+  for (const [tool, arg] of tools) {
+    if (spawnSync(tool!, [arg!]).status !== 0) return `needs ${tool} (CI installs ${target.packages})`;
+  }
+  return false;
+}
+
+const run = promisify(execFile);
+
+/**
+ * Compiles and runs the probes of `plans` for `target` (static binaries, -O1, under qemu unless
+ * native), compares the records' layouts and hands every case's output to `check`; then the
+ * generator's `coverage` must have reached every rule (from 300 signatures on).
+ */
+export async function groundTruth(t: TestContext, target: GccTarget, plans: readonly CallPlan[], seed: number,
+  check: (p: CallPlan, o: Output, problems: string[]) => void, coverage: (plans: readonly CallPlan[]) => Record<string, number>): Promise<void> {
+  const started = performance.now();
+  const count = plans.length;
+  const cc = compiler(target);
+  const dir = mkdtempSync(join(tmpdir(), `trampfd-gcc-${target.nodeArch}-`));
+  const problems: string[] = [];
+  try {
+    const chunks = Array.from({ length: Math.ceil(count / PER_FILE) }, (_, k) => k * PER_FILE);
+    const build = async (first: number) => {
+      const part = plans.slice(first, first + PER_FILE);
+      const recs = [...new Set(part.flatMap((p) => [p.fn.ret, ...p.args.map((a) => a.type)]).flatMap(records))];
+      const src = join(dir, `abi${first}.c`);
+      writeFileSync(src, program(target, part, first, recs));
+      await run(cc, ['-std=gnu11', '-O1', '-w', '-static', '-o', join(dir, `abi${first}`), src], { maxBuffer: 1 << 26 });
+      const binary = join(dir, `abi${first}`);
+      const { stdout } = await (native(target) ? run(binary, [], { maxBuffer: 1 << 28 }) : run(target.qemu, [binary], { maxBuffer: 1 << 28 }));
+      return { recs, out: stdout.trim().split('\n').map((l) => JSON.parse(l) as Output) };
+    };
+    const results = [];
+    for (let k = 0; k < chunks.length; k += 2) results.push(...await Promise.all(chunks.slice(k, k + 2).map(build)));
+    let seen = 0;
+    for (const { recs, out } of results) {
+      for (const o of out) {
+        if (o.layout !== undefined) checkLayout(o, recs, problems);
+        else {
+          check(plans[o.case!]!, o, problems);
+          seen++;
+        }
+      }
+    }
+    assert.equal(seen, count, 'every case ran');
+    const tally = coverage(plans);
+    t.diagnostic(`coverage: ${JSON.stringify(tally)}`);
+    if (count >= 300) assert.deepEqual(Object.keys(tally).filter((k) => tally[k] === 0), [], 'rules the generator never reached');
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  t.diagnostic(`${count} signatures in ${((performance.now() - started) / 1000).toFixed(1)} s; reproduce with TRAMPFD_SEED=${seed} TRAMPFD_GEN_COUNT=${count}`);
+  assert.deepEqual(problems.slice(0, 20), [], `${problems.length} problem(s); reproduce with TRAMPFD_SEED=${seed}`);
+}
