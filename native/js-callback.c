@@ -197,9 +197,11 @@ __attribute__((visibility("hidden"))) void trampfd_dispatch(struct closure *c, u
   if (__builtin_expect(forked_child, 0))
     fatal("trampfd: a JS callback was called in a child process forked from C; JavaScript cannot "
           "run there; aborting\n");
+  /* Read before the run: a callback may free its own closure while it runs. */
+  unsigned widen = c->ret_widen;
   if (current_env == e) run_callback(e, c, frame, 0);
   else from_foreign_thread(e, c, frame);
-  if (c->ret_widen) widen_result(c->ret_widen, frame);
+  if (widen) widen_result(widen, frame);
 }
 
 static void wakeup_call_js(napi_env env, napi_value js_cb, void *context, void *data) {
