@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { TestContext } from 'node:test';
-import type { CallPlan, Location } from '../dist/abi/index.js';
+import { describe } from '../dist/abi/index.js';
+import type { CallPlan, Location, Piece } from '../dist/abi/index.js';
 import type { CType, RecordType } from '../dist/types/ctype.js';
 import { recordSource } from './support-ctypes.js';
 
@@ -32,7 +33,13 @@ export interface GccTarget {
   readonly stubs: string;
   /** Bytes of result FPRs grab_ret records into g_rfpr. */
   readonly retFprBytes: number;
+  /** Where in g_gpr dump_args records sp, and the register that carries a result pointer (for messages). */
+  readonly spAt: number;
+  readonly resultRegister: string;
 }
+
+/** The bytes a planned piece must carry (and which of them are checked), by the planner's rules. */
+export type Expected = (t: CType, img: Uint8Array, piece: Piece) => { want: number[]; mask: number[] };
 
 const C_HEAD = String.raw`
 #include <stdio.h>
@@ -139,8 +146,8 @@ function program(target: GccTarget, plans: readonly CallPlan[], first: number, r
 }
 
 // ---- checking
-export const bytes = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
-export const hexOf = (a: readonly number[]) => a.map((x) => x.toString(16).padStart(2, '0')).join('');
+const bytes = (h: string) => Uint8Array.from(h.match(/../g) ?? [], (x) => parseInt(x, 16));
+const hexOf = (a: readonly number[]) => a.map((x) => x.toString(16).padStart(2, '0')).join('');
 
 /** Marks the bits of a value's image that carry data (not padding). */
 export function significant(t: CType, off: number, m: Uint8Array): void {
@@ -163,13 +170,13 @@ export function significant(t: CType, off: number, m: Uint8Array): void {
   }
 }
 
-export function got(to: Location, regs: { gpr: Uint8Array; fpr: Uint8Array; stack?: Uint8Array }, mask: readonly number[]): number[] {
+function got(to: Location, regs: { gpr: Uint8Array; fpr: Uint8Array; stack?: Uint8Array }, mask: readonly number[]): number[] {
   const base = to.kind === 'stack' ? to.offset : to.index * 8;
   const src = to.kind === 'gpr' ? regs.gpr : to.kind === 'fpr' ? regs.fpr : regs.stack!;
   return mask.map((mk, k) => (src[base + k] ?? 0) & mk);
 }
 
-export interface Output {
+interface Output {
   case?: number; gpr: string; fpr: string; stack: string; args: string[];
   ret?: { gpr: string; fpr: string; buf: string; img: string };
   layout?: string; v?: number[]; bits?: string[];
@@ -185,6 +192,71 @@ function checkLayout(o: Output, recs: readonly RecordType[], problems: string[])
     significant({ ...rec, fields: [f] }, 0, m);
     if (hexOf([...m]) !== o.bits![k + 1]) problems.push(`bits of ${rec.name}.${f.name}: gcc ${o.bits![k + 1]} test helper ${hexOf([...m])}`);
   });
+}
+
+/** Each register and stack byte is used by at most one piece (or the result pointer), within the ABI's registers. */
+function overlaps(p: CallPlan): string[] {
+  const used = new Map<string, string>();
+  const problems: string[] = [];
+  if (p.ret.kind === 'memory' && p.ret.pointer.kind !== 'stack') used.set(`${p.ret.pointer.kind}${p.ret.pointer.index}`, 'the result pointer');
+  p.args.forEach((a, k) => a.pieces.forEach((piece) => {
+    const to = piece.to;
+    if (to.kind !== 'stack' && (to.index < 0 || to.index > 7)) problems.push(`arg ${k}: ${to.kind} ${to.index} is not an argument register`);
+    const keys = to.kind === 'stack'
+      ? Array.from({ length: piece.size }, (_, b) => `sp+${to.offset + b}`)
+      : [`${to.kind}${to.index}`];
+    for (const key of keys) {
+      if (used.has(key)) problems.push(`arg ${k} and ${used.get(key)} both use ${key}`);
+      used.set(key, `arg ${k}`);
+    }
+    if (to.kind === 'stack' && to.offset + piece.size > p.stackSize) problems.push(`arg ${k} beyond stackSize ${p.stackSize}`);
+  }));
+  if (p.stackSize % 16 !== 0) problems.push(`stackSize ${p.stackSize} is not a multiple of 16`);
+  return problems;
+}
+
+/** Every piece of plan `p` against what the probe recorded, by the planner's `expected` bytes. */
+function check(target: GccTarget, expected: Expected, p: CallPlan, o: Output, problems: string[]): void {
+  const where = `${describe(p)}\n   `;
+  for (const x of overlaps(p)) problems.push(`${where}${x}`);
+  const regs = { gpr: bytes(o.gpr), fpr: bytes(o.fpr), stack: bytes(o.stack) };
+  p.args.forEach((a, k) => {
+    const img = bytes(o.args[k]!);
+    for (const piece of a.pieces) {
+      if (a.byReference) {
+        // The pointer's target is the caller's copy: the probe cannot follow it, but it must not be the value.
+        const have = got(piece.to, regs, Array(8).fill(0xff));
+        if (have.every((b) => b === 0)) problems.push(`${where}arg ${k}: no pointer at ${JSON.stringify(piece.to)}`);
+        continue;
+      }
+      const { want, mask } = expected(a.type, img, piece);
+      const have = got(piece.to, regs, mask);
+      if (hexOf(have) !== hexOf(want)) problems.push(`${where}arg ${k} piece ${JSON.stringify(piece)}: want ${hexOf(want)} have ${hexOf(have)}`);
+    }
+  });
+  if (p.ret.kind === 'memory') {
+    // The caller's result buffer is in its frame: the plan's pointer register must hold a stack address.
+    const word = (to: Location) => new DataView(Uint8Array.from(got(to, regs, Array(8).fill(0xff))).buffer).getBigUint64(0, true);
+    const sp = new DataView(regs.gpr.buffer).getBigUint64(target.spAt, true);
+    const ptr = word(p.ret.pointer);
+    if (ptr < sp || ptr >= sp + 0x10000n) problems.push(`${where}no result address in ${JSON.stringify(p.ret.pointer)}`);
+  }
+  const r = o.ret;
+  if (!r) return;
+  const img = bytes(r.img);
+  if (p.ret.kind === 'regs') {
+    for (const piece of p.ret.pieces) {
+      const { want, mask } = expected(p.ret.type, img, piece);
+      const have = got(piece.to, { gpr: bytes(r.gpr), fpr: bytes(r.fpr) }, mask);
+      if (hexOf(have) !== hexOf(want)) problems.push(`${where}ret piece ${JSON.stringify(piece)}: want ${hexOf(want)} have ${hexOf(have)}`);
+    }
+  }
+  if (p.ret.kind === 'memory') {
+    const { want, mask } = expected(p.ret.type, img, { from: 0, size: p.ret.type.size, to: { kind: 'stack', offset: 0 } });
+    if (hexOf(got({ kind: 'stack', offset: 0 }, { gpr: regs.gpr, fpr: regs.fpr, stack: bytes(r.buf) }, mask)) !== hexOf(want)) {
+      problems.push(`${where}the result was not written to the buffer at ${target.resultRegister}`);
+    }
+  }
 }
 
 const native = (target: GccTarget) => process.platform === 'linux' && process.arch === target.nodeArch;
@@ -203,11 +275,12 @@ const run = promisify(execFile);
 
 /**
  * Compiles and runs the probes of `plans` for `target` (static binaries, -O1, under qemu unless
- * native), compares the records' layouts and hands every case's output to `check`; then the
- * generator's `coverage` must have reached every rule (from 300 signatures on).
+ * native), compares the records' layouts and every case's registers and stack with the plan
+ * (`expected`: the planner's rule for a piece's bytes); then the generator's `coverage` must have
+ * reached every rule (from 300 signatures on).
  */
 export async function groundTruth(t: TestContext, target: GccTarget, plans: readonly CallPlan[], seed: number,
-  check: (p: CallPlan, o: Output, problems: string[]) => void, coverage: (plans: readonly CallPlan[]) => Record<string, number>): Promise<void> {
+  expected: Expected, coverage: (plans: readonly CallPlan[]) => Record<string, number>): Promise<void> {
   const started = performance.now();
   const count = plans.length;
   const cc = compiler(target);
@@ -232,7 +305,7 @@ export async function groundTruth(t: TestContext, target: GccTarget, plans: read
       for (const o of out) {
         if (o.layout !== undefined) checkLayout(o, recs, problems);
         else {
-          check(plans[o.case!]!, o, problems);
+          check(target, expected, plans[o.case!]!, o, problems);
           seen++;
         }
       }
