@@ -80,7 +80,7 @@ const PAGE_SUBSET = ['trampolines-c-api', 'trampolines-js-api', 'callback-libc']
  * trampoline C API, native calls, callbacks from libc and from threads, and the README samples.
  */
 const CORE = ['abi-conformance-calls', 'abi-conformance-callbacks', 'trampolines-c-api', 'call-native-ops',
-  'callback-libc', 'callback-threads', 'readme-samples'];
+  'callback-libc', 'callback-threads', 'readme-samples', 'call-packed-struct-members'];
 const CORE_COUNT = '200';
 
 const args = process.argv.slice(2);

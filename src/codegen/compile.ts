@@ -10,7 +10,7 @@ import {
   arityError, asciiArg, frameOverflow, pointerArg, readWide, referenceCopy, viewAddress, writeScalar, type TransientFactory,
 } from './convert.js';
 import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, views } from './frame.js';
-import { interpret, type CallOptions, type Marshaller } from './interpret.js';
+import { interpret, pieceMove, type CallOptions, type Marshaller } from './interpret.js';
 import { nativeMarshaller, useNativeOps } from './native-ops.js';
 import type { CallOps, CopyPiece } from './ops.js';
 import { GLOBAL_NAMES, GLOBAL_VALUES, acceptExpr, readExpr, storeStmt } from './slots.js';
@@ -20,14 +20,16 @@ export type { CallOptions, Marshaller };
 
 const TWO32 = 4294967296;
 
-/** Moves pieces between scratch and slots as interpret.ts movePiece does: register slots whole
-    (bytes past the value are padding) except 4-byte pieces, stack bytes by their size. */
-function copyPieces(pieces: readonly CopyPiece[], fromBase: (p: CopyPiece) => string, toBase: (p: CopyPiece) => string): string {
+/** Moves pieces between a value's image and its slots by interpret.ts's pieceMove rule, decided
+    here from the frame-relative offsets (frames and their scratch areas are 16-byte aligned). */
+function copyPieces(pieces: readonly CopyPiece[], from: (p: CopyPiece) => number, to: (p: CopyPiece) => number, toSlot: boolean): string {
   return pieces.map((p) => {
-    const s = fromBase(p), d = toBase(p);
-    if (p.size === 4) return `u32[(${d}) >> 2] = u32[(${s}) >> 2];`;
-    if (p.at < FRAME.STACK || p.size === 8) return `u32[(${d}) >> 2] = u32[(${s}) >> 2]; u32[((${d}) >> 2) + 1] = u32[((${s}) >> 2) + 1];`;
-    return `u8.copyWithin(${d}, ${s}, ${s} + ${p.size});`;
+    const s = from(p), d = to(p);
+    switch (pieceMove(p, s, d, toSlot)) {
+      case 4: return `u32[(f + ${d}) >> 2] = u32[(f + ${s}) >> 2];`;
+      case 8: return `u32[(f + ${d}) >> 2] = u32[(f + ${s}) >> 2]; u32[((f + ${d}) >> 2) + 1] = u32[((f + ${s}) >> 2) + 1];`;
+      default: return `u8.copyWithin(f + ${d}, f + ${s}, f + ${s + p.size});`;
+    }
   }).join('\n    ');
 }
 
@@ -45,7 +47,7 @@ function returnCode(ops: CallOps, wideTypes: CType[]): string {
           return `f + ${p.at + k - p.from}`;
         }, wideTypes)};`;
       }
-      return `${copyPieces(r.pieces, (p) => `f + ${p.at}`, (p) => `f + ${r.scratch + p.from}`)}
+      return `${copyPieces(r.pieces, (p) => p.at, (p) => r.scratch + p.from, false)}
     return readValue(dv, f + ${r.scratch}, RT, RW);`;
     case 'scalar': {
       const o = `f + ${r.at}`;
@@ -74,7 +76,7 @@ export function marshallerSource(ops: CallOps, fn: number, options: CallOptions 
     }
     if (a.kind === 'aggregate') {
       const generic = `writeValue(dv, f + ${a.scratch}, T[${a.index}], ${v}, W[${a.index}]);\n  ` +
-        copyPieces(a.pieces, (p) => `f + ${a.scratch + p.from}`, (p) => `f + ${p.at}`);
+        copyPieces(a.pieces, (p) => a.scratch + p.from, (p) => p.at, true);
       if (fastRecord(a.type)) {
         const dest = (k: number): string => {
           const p = a.pieces.find((q) => k >= q.from && k < q.from + q.size)!;
