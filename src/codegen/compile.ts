@@ -10,7 +10,7 @@ import {
   arityError, asciiArg, frameOverflow, pointerArg, readWide, referenceCopy, viewAddress, writeScalar, type TransientFactory,
 } from './convert.js';
 import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, views } from './frame.js';
-import { interpret, pieceMove, type CallOptions, type Marshaller } from './interpret.js';
+import { interpret, type CallOptions, type Marshaller } from './interpret.js';
 import { nativeMarshaller, useNativeOps } from './native-ops.js';
 import type { CallOps, CopyPiece } from './ops.js';
 import { GLOBAL_NAMES, GLOBAL_VALUES, acceptExpr, readExpr, storeStmt } from './slots.js';
@@ -20,12 +20,11 @@ export type { CallOptions, Marshaller };
 
 const TWO32 = 4294967296;
 
-/** Moves pieces between a value's image and its slots by interpret.ts's pieceMove rule, decided
-    here from the frame-relative offsets (frames and their scratch areas are 16-byte aligned). */
+/** Moves pieces between a value's image and its slots as ops.ts decided (CopyPiece.toSlot / toImage). */
 function copyPieces(pieces: readonly CopyPiece[], from: (p: CopyPiece) => number, to: (p: CopyPiece) => number, toSlot: boolean): string {
   return pieces.map((p) => {
     const s = from(p), d = to(p);
-    switch (pieceMove(p, s, d, toSlot)) {
+    switch (toSlot ? p.toSlot : p.toImage) {
       case 4: return `u32[(f + ${d}) >> 2] = u32[(f + ${s}) >> 2];`;
       case 8: return `u32[(f + ${d}) >> 2] = u32[(f + ${s}) >> 2]; u32[((f + ${d}) >> 2) + 1] = u32[((f + ${s}) >> 2) + 1];`;
       default: return `u8.copyWithin(f + ${d}, f + ${s}, f + ${s + p.size});`;

@@ -8,7 +8,7 @@ import {
   arityError, frameOverflow, pointerArg, readSlot, referenceCopy, store64, viewAddress, writeScalar, type TransientFactory,
 } from './convert.js';
 import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, views } from './frame.js';
-import type { CallOps, CopyPiece, RetOp } from './ops.js';
+import type { CallOps, Move, RetOp } from './ops.js';
 
 const { u8, u32, i32, dv } = views;
 
@@ -30,36 +30,11 @@ export function move4(from: number, to: number): void {
   u32[to >> 2] = u32[from >> 2]!;
 }
 
-/**
- * How one piece moves between a value's image and its slot: 4 or 8 (whole 32-bit words) or 0
- * (exactly its bytes). Register slots take whole 8-byte words (bytes past the value are padding);
- * a 4-byte piece (a float member of an AArch64 HFA) moves exactly, so neighbouring members in the
- * image are never overwritten; into an image, and on the stack, a piece moves its own size. A
- * piece off 4-byte alignment (a member of a packed struct, flattened into a RISC-V register) moves
- * by bytes: a word move would round its address down. The generated marshallers follow the same
- * rule at generation time (compile.ts, unmarshal.ts).
- */
-export function pieceMove(p: CopyPiece, from: number, to: number, toSlot: boolean): 0 | 4 | 8 {
-  if (((from | to) & 3) !== 0) return 0;
-  if (p.size === 4) return 4;
-  if (p.size === 8 || (toSlot && p.at < FRAME.STACK)) return 8;
-  return 0;
-}
-
-function move(kind: 0 | 4 | 8, size: number, from: number, to: number): void {
-  if (kind === 4) move4(from, to);
-  else if (kind === 8) move8(from, to);
+/** Moves one piece `size` bytes long the way ops.ts decided (CopyPiece.toSlot / toImage). */
+export function movePiece(move: Move, size: number, from: number, to: number): void {
+  if (move === 4) move4(from, to);
+  else if (move === 8) move8(from, to);
   else u8.copyWithin(to, from, from + size);
-}
-
-/** Moves a piece from a value's image at `from` to its slot at `to`. */
-export function pieceToSlot(p: CopyPiece, from: number, to: number): void {
-  move(pieceMove(p, from, to, true), p.size, from, to);
-}
-
-/** Moves a piece from its slot at `from` to a value's image at `to`. */
-export function pieceToImage(p: CopyPiece, from: number, to: number): void {
-  move(pieceMove(p, from, to, false), p.size, from, to);
 }
 
 /** Writes the arguments and the header of a call to `fn` into the frame at `f`. */
@@ -70,7 +45,7 @@ export function marshalArgs(
     const v = args[a.index];
     if (a.kind === 'aggregate') {
       writeValue(dv, f + a.scratch, a.type, v, a.where);
-      for (const p of a.pieces) pieceToSlot(p, f + a.scratch + p.from, f + p.at);
+      for (const p of a.pieces) movePiece(p.toSlot, p.size, f + a.scratch + p.from, f + p.at);
     } else if (a.kind === 'reference') {
       writeValue(dv, f + a.scratch, a.type, v, a.where);
       store64(f + a.pointerAt, referenceCopy(f + a.scratch, a.type.size));
@@ -92,7 +67,7 @@ export function readReturn(ret: RetOp, f: number): unknown {
     case 'void': return undefined;
     case 'memory': return readValue(dv, f + ret.scratch, ret.type, ret.where);
     case 'aggregate':
-      for (const p of ret.pieces) pieceToImage(p, f + p.at, f + ret.scratch + p.from);
+      for (const p of ret.pieces) movePiece(p.toImage, p.size, f + p.at, f + ret.scratch + p.from);
       return readValue(dv, f + ret.scratch, ret.type, ret.where);
     case 'scalar': return readSlot(ret.store, f + ret.at, ret.type, ret.where); // returns are never widened
   }

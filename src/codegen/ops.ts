@@ -26,7 +26,38 @@ export interface ScalarOp {
   readonly cstring: boolean;
 }
 
-export interface CopyPiece { readonly from: number; readonly size: number; readonly at: number }
+/** How a piece moves: one or two 32-bit words (4, 8), or exactly its bytes (0). */
+export type Move = 0 | 4 | 8;
+
+export interface CopyPiece {
+  readonly from: number;
+  readonly size: number;
+  readonly at: number;
+  /** How it moves from the value's image (scratch + from) to its slot, and back (pieceMove). */
+  readonly toSlot: Move;
+  readonly toImage: Move;
+}
+
+/**
+ * How a piece moves between a value's image and its slot, decided once from frame-relative
+ * offsets (frames and their scratch areas are 16-byte aligned). Register slots take whole 8-byte
+ * words (bytes past the value are padding); a 4-byte piece (a float member of an AArch64 HFA)
+ * moves exactly, so neighbouring members in the image are never overwritten; into an image, and
+ * on the stack, a piece moves its own size. A piece off 4-byte alignment (a member of a packed
+ * struct flattened into a RISC-V register) moves by bytes: a word move would round its address down.
+ */
+function pieceMove(size: number, from: number, to: number, toSlot: boolean, at: number): Move {
+  if (((from | to) & 3) !== 0) return 0;
+  if (size === 4) return 4;
+  if (size === 8 || (toSlot && at < FRAME.STACK)) return 8;
+  return 0;
+}
+
+function copyPiece(p: Piece, scratch: number, at: number): CopyPiece {
+  const image = scratch + p.from;
+  return { from: p.from, size: p.size, at,
+    toSlot: pieceMove(p.size, image, at, true, at), toImage: pieceMove(p.size, at, image, false, at) };
+}
 
 export interface AggregateOp {
   readonly kind: 'aggregate';
@@ -128,8 +159,9 @@ export function buildOps(plan: CallPlan, name: string): CallOps {
       return { kind: 'scalar', index: i, type: a.type, where, store: storeOf(a.type, piece), at: slot(piece.to),
         cstring: a.type.kind === 'pointer' && a.type.cstring };
     }
-    return { kind: 'aggregate', index: i, type: a.type, where, scratch: take(a.type),
-      pieces: a.pieces.map((p) => ({ from: p.from, size: p.size, at: slot(p.to) })) };
+    const image = take(a.type);
+    return { kind: 'aggregate', index: i, type: a.type, where, scratch: image,
+      pieces: a.pieces.map((p) => copyPiece(p, image, slot(p.to))) };
   });
   const rwhere = `${name}: return value`;
   let ret: RetOp;
@@ -138,8 +170,11 @@ export function buildOps(plan: CallPlan, name: string): CallOps {
   else if (r.kind === 'memory') ret = { kind: 'memory', type: r.type, scratch: take(r.type), pointerAt: slot(r.pointer), where: rwhere };
   else if (isScalarLike(r.type) && r.pieces.length === 1)
     ret = { kind: 'scalar', type: r.type, store: storeOf(r.type), at: slot(r.pieces[0]!.to, true), where: rwhere };
-  else ret = { kind: 'aggregate', type: r.type, scratch: take(r.type), where: rwhere,
-    pieces: r.pieces.map((p) => ({ from: p.from, size: p.size, at: slot(p.to, true) })) };
+  else {
+    const image = take(r.type);
+    ret = { kind: 'aggregate', type: r.type, scratch: image, where: rwhere,
+      pieces: r.pieces.map((p) => copyPiece(p, image, slot(p.to, true))) };
+  }
   return Object.freeze({ name, args, arity: plan.fn.params.length, ret, stackSize: plan.stackSize,
     vectorCount: HOST.arch.widensRegisters ? widenMask(plan.args.flatMap((a) => a.pieces)) : plan.vectorCount,
     fixedSize: scratch });

@@ -6,7 +6,7 @@ import { pointerArg, readSlot, readWide, store64, viewAddress, writeScalar, type
 import { TrampfdTypeError } from '../types/errors.js';
 import { canGenerateCode, codegenSettings } from './compile.js';
 import { FRAME, TOP_WORD, views } from './frame.js';
-import { move8, pieceToImage, pieceToSlot } from './interpret.js';
+import { move8, movePiece } from './interpret.js';
 import { HOST } from '../targets/index.js';
 import type { ArgOp, CallOps, RetOp } from './ops.js';
 import { GLOBAL_NAMES, GLOBAL_VALUES, acceptExpr, exactStore, readExpr, storeStmt } from './slots.js';
@@ -22,7 +22,7 @@ function readArg(a: ArgOp, f: number): unknown {
     const p = readWide(f + a.pointerAt, 'pointer', a.type, a.where) as number;
     return readValue(new DataView(addon.memView(p, a.type.size)), 0, a.type, a.where);
   }
-  for (const p of a.pieces) pieceToImage(p, f + p.at, f + a.scratch + p.from);
+  for (const p of a.pieces) movePiece(p.toImage, p.size, f + p.at, f + a.scratch + p.from);
   return readValue(dv, f + a.scratch, a.type, a.where);
 }
 
@@ -56,7 +56,7 @@ export function writeResult(ret: RetOp, f: number, v: unknown, hold: ResultHold,
     case 'memory': memoryResult(ret, f, v); return;
     case 'aggregate':
       writeValue(dv, f + ret.scratch, ret.type, v, ret.where);
-      for (const p of ret.pieces) pieceToSlot(p, f + ret.scratch + p.from, f + p.at);
+      for (const p of ret.pieces) movePiece(p.toSlot, p.size, f + ret.scratch + p.from, f + p.at);
       return;
     case 'scalar':
       if (typeof v === 'string' && ret.type.kind === 'pointer' && ret.type.cstring) stringResult(ret, f, v, hold);
