@@ -12,7 +12,7 @@ import { callback, cdef, load } from '../dist/index.js';
 import { codegenSettings } from '../dist/codegen/compile.js';
 import { gcc, scratchDir } from './support-native.js';
 
-/** name, C members, a JS value, the same value with each member changed as C changes it. */
+/** name, C members, a JS value (C doubles each member and checks it got the value). */
 const CASES: Array<[string, string, Record<string, number>]> = [
   ['pk_sf', 'short m0; float m1;', { m0: 10, m1: 0.5 }],
   ['pk_fs', 'float m0; short m1;', { m0: -2.25, m1: -7 }],
@@ -20,7 +20,7 @@ const CASES: Array<[string, string, Record<string, number>]> = [
   ['pk_cf', 'unsigned char m0; float m1;', { m0: 100, m1: 3.5 }],
   ['pk_ci', 'signed char m0; int m1;', { m0: 5, m1: -123456789 }],
   ['pk_sd', 'short m0; double m1;', { m0: 300, m1: -0.125 }],
-  ['pk_ff', 'char pad; float m0; float m1;', { m0: 1.5, m1: -4 }], // three members: integer convention
+  ['pk_ff', 'char pad; float m0; float m1;', { pad: 0, m0: 1.5, m1: -4 }], // three members: integer convention
 ];
 
 const members = (body: string): string[] => body.split(';').map((m) => m.trim().split(/\s+/).pop()!).filter(Boolean);
@@ -28,7 +28,7 @@ const fmt = (v: number): string => (Number.isInteger(v) ? String(v) : v.toExpone
 
 let src = '#include <stdio.h>\n#include <string.h>\n';
 for (const [name, body, value] of CASES) {
-  const ms = members(body).filter((m) => m !== 'pad');
+  const ms = members(body);
   const check = 'int bad = 0; ' + ms.map((m) => `if (v.${m} != ${fmt(value[m]!)}) { fprintf(stderr, "${name}.${m} wrong\\n"); bad = 1; }`).join(' ');
   const change = ms.map((m) => `v.${m} = v.${m} * 2;`).join(' ');
   src += `struct __attribute__((packed)) ${name} { ${body} };
@@ -66,9 +66,9 @@ for (const interpreted of [false, true]) {
           return doubled(v);
         });
         assert.equal(take(1, value, 2), 42);
-        assert.deepEqual(echo(value), { ...(name === 'pk_ff' ? { pad: 0 } : {}), ...doubled(value) });
+        assert.deepEqual(echo(value), doubled(value));
         assert.equal(drive(cb), 1, 'C saw the callback result member for member');
-        assert.deepEqual(seen, [{ ...(name === 'pk_ff' ? { pad: 0 } : {}), ...value }]);
+        assert.deepEqual(seen, [value]);
       } finally {
         codegenSettings.interpretOnly = process.env.TRAMPFD_INTERPRET === '1';
       }
