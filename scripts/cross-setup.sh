@@ -29,7 +29,8 @@ t0=$SECONDS
 # 1. Toolchains. libc6-dev-*-cross is only a Recommends: without it the cross gcc finds the
 #    host's headers and fails on bits/wordsize.h. g++ because node-gyp's make sets CXX.
 need=(qemu-user gcc-aarch64-linux-gnu g++-aarch64-linux-gnu libc6-dev-arm64-cross binutils-aarch64-linux-gnu
-  gcc-riscv64-linux-gnu g++-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-linux-gnu)
+  gcc-riscv64-linux-gnu g++-riscv64-linux-gnu libc6-dev-riscv64-cross binutils-riscv64-linux-gnu
+  gcc-i686-linux-gnu g++-i686-linux-gnu libc6-dev-i386-cross binutils-i686-linux-gnu)
 missing=()
 for p in "${need[@]}"; do dpkg -s "$p" >/dev/null 2>&1 || missing+=("$p"); done
 if ((${#missing[@]})); then
@@ -72,6 +73,10 @@ sysroot() { # DEBARCH [EXTRA-PACKAGE...]
 # python3.13's own dependencies).
 sysroot arm64 libffi8 libffi-dev python3.13 libpython3.13-testsuite
 sysroot riscv64
+# i386 runs natively (an x86-64 kernel runs it), in a chroot of its sysroot (Debian's node reads
+# builtins from /usr/share/nodejs by absolute path); the chroot has no host tools, so it gets its
+# own i386 gcc, node headers and a shell for the tests' C fixtures and child processes.
+sysroot i386 libffi8 libffi-dev gcc libc6-dev libnode-dev dash coreutils
 root=$cache/arm64/sysroot rvroot=$cache/riscv64/sysroot
 
 # 3. Debian's node 20 segfaults at start with 64 KiB pages (QEMU_PAGESIZE=65536); the official

@@ -83,7 +83,7 @@ export function plan(fn: FunctionType, variadicArgs: readonly CType[] = []): Cal
     fn,
     args,
     ret,
-    stackSize: roundUp(cursor.nsaa, STACK_ALIGN),
+    stackSize: roundUp(cursor.nsaa, STACK_ALIGN), calleePops: 0,
     vectorCount: 0,
     variadic: fn.variadic,
   });

@@ -53,7 +53,7 @@ export function plan(fn: FunctionType, variadicArgs: readonly CType[] = []): Cal
     return { index, type: v.type, ...planArgument(v.type, v.named, c) };
   });
   return deepFreeze({
-    abi: ABI, fn, args, ret, stackSize: roundUp(c.stack, STACK_ALIGN), vectorCount: 0, variadic: fn.variadic,
+    abi: ABI, fn, args, ret, stackSize: roundUp(c.stack, STACK_ALIGN), calleePops: 0, vectorCount: 0, variadic: fn.variadic,
   });
 }
 

@@ -52,6 +52,11 @@ export interface CallPlan {
   readonly ret: ReturnPlan;
   /** Bytes of outgoing stack arguments, rounded up to the ABI's stack alignment. */
   readonly stackSize: number;
+  /**
+   * Bytes the callee removes from the stack as it returns: i386 stdcall and fastcall stack
+   * arguments, and an i386 hidden result pointer passed on the stack; 0 on every other target.
+   */
+  readonly calleePops: number;
   /** Variadic x86-64 calls: upper bound of vector registers used (%al); else 0. */
   readonly vectorCount: number;
   readonly variadic: boolean;

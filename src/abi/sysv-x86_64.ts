@@ -86,7 +86,7 @@ export function plan(fn: FunctionType, variadicArgs: readonly CType[] = []): Cal
     fn,
     args,
     ret,
-    stackSize: roundUp(cursor.stack, STACK_ALIGN),
+    stackSize: roundUp(cursor.stack, STACK_ALIGN), calleePops: 0,
     // %al is an upper bound of the vector registers used; the exact count is the tightest.
     vectorCount: fn.variadic ? cursor.fpr : 0,
     variadic: fn.variadic,

@@ -1,12 +1,13 @@
 // The targets trampfd knows, and the one this process runs on.
 import { AARCH64 } from './aarch64.js';
+import { I386 } from './i386.js';
 import { RISCV64 } from './riscv64.js';
 import type { Target } from './target.js';
 import { X86_64 } from './x86_64.js';
 
 export type { Arch, CTypeKey, DataModel, Target } from './target.js';
 
-export const TARGETS: readonly Target[] = Object.freeze([X86_64, AARCH64, RISCV64]);
+export const TARGETS: readonly Target[] = Object.freeze([X86_64, AARCH64, RISCV64, I386]);
 
 /** The target a Node of `process.arch` value `nodeArch` runs on, if trampfd has one. */
 export function targetFor(nodeArch: string): Target | undefined {

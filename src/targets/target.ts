@@ -4,11 +4,11 @@
 /** The registers a call stub loads and a closure entry saves, and the rules that are not types. */
 export interface Arch {
   /** Folder name under native/arch/ and the key of the planner in abi/index.ts. */
-  readonly name: 'x86_64' | 'aarch64' | 'riscv64';
+  readonly name: 'x86_64' | 'aarch64' | 'riscv64' | 'i386';
   /** `process.arch` of a Node running on it. */
   readonly nodeArch: string;
-  /** Bytes in a general-purpose register and in a stack slot. */
-  readonly wordSize: 8;
+  /** Bytes in a general-purpose register and in a stack slot (and in a pointer). */
+  readonly wordSize: 4 | 8;
   /**
    * Integer registers the call stub loads from the frame and the closure entry saves, in slot order.
    * The first `argGprs` carry arguments; any after them carry other inputs (AArch64's x8).

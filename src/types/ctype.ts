@@ -80,11 +80,26 @@ export interface Param {
   readonly type: CType;
 }
 
+/**
+ * An i386 calling convention other than the default (cdecl), from gcc's function attributes
+ * `stdcall`, `fastcall` and `regparm(N)` (the ABI planners of other targets refuse it).
+ */
+export interface CallingConvention {
+  /** How messages and the type's name spell it: 'stdcall', 'fastcall', 'regparm(2)', 'stdcall, regparm(3)'. */
+  readonly name: string;
+  /** stdcall and fastcall: the callee removes its stack arguments when it returns. */
+  readonly calleePops: boolean;
+  /** Integer arguments in registers: regparm's count (eax, edx, ecx in that order), or 'fastcall' (ecx, edx). */
+  readonly registers: 0 | 1 | 2 | 3 | 'fastcall';
+}
+
 export interface FunctionType extends Base {
   readonly kind: 'function';
   readonly ret: CType;
   readonly params: readonly Param[];
   readonly variadic: boolean;
+  /** Absent: the target's default convention. */
+  readonly convention?: CallingConvention;
 }
 
 export interface EnumType extends Base {
