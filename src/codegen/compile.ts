@@ -13,7 +13,7 @@ import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, views } from './fr
 import { interpret, type CallOptions, type Marshaller } from './interpret.js';
 import { nativeMarshaller, useNativeOps } from './native-ops.js';
 import type { CallOps, CopyPiece } from './ops.js';
-import { GLOBAL_NAMES, GLOBAL_VALUES, acceptExpr, readExpr, storeStmt } from './slots.js';
+import { GLOBAL_NAMES, GLOBAL_VALUES, POINTER4, acceptExpr, readExpr, storeStmt } from './slots.js';
 import { Names, fastRecord, readFast, writeFast } from './records.js';
 
 export type { CallOptions, Marshaller };
@@ -111,7 +111,7 @@ return function (${params.join(', ')}) {
   ${guarded ? `u32[${TOP_WORD}] = f + ${ops.fixedSize}; const pm = pins.length;\n  try {` : ''}
   ${lines.join('\n  ')}
   ${guarded ? `} catch (e) { u32[${TOP_WORD}] = f; releasePins(pm); throw e; }` : ''}
-  u32[(f + ${FRAME.FN}) >> 2] = ${fn % TWO32}; u32[(f + ${FRAME.FN + 4}) >> 2] = ${Math.floor(fn / TWO32)};
+  u32[(f + ${FRAME.FN}) >> 2] = ${fn % TWO32};${POINTER4 ? '' : ` u32[(f + ${FRAME.FN + 4}) >> 2] = ${Math.floor(fn / TWO32)};`}
   u32[(f + ${FRAME.STACK_SIZE}) >> 2] = ${ops.stackSize};
   u32[(f + ${FRAME.AL}) >> 2] = ${ops.vectorCount};
   u32[(f + ${FRAME.FLAGS}) >> 2] = ${flags};

@@ -10,6 +10,7 @@ import { FRAME_LIMIT, TOP_WORD, frameBase, views } from './frame.js';
 import { asyncMode, pins } from './call-state.js';
 import type { Store } from './ops.js';
 import { nativeOpsSettings } from './native-ops.js';
+import { ALIGNED8, POINTER4 } from './slots.js';
 
 const { u8, u32, i32, dv } = views;
 const TWO32 = 4294967296;
@@ -18,6 +19,18 @@ const TWO32 = 4294967296;
 export function store64(o: number, v: number): void {
   u32[o >> 2] = v >>> 0;
   i32[(o >> 2) + 1] = Math.floor(v / TWO32);
+}
+
+/** Stores an address (a valid pointer value as a number) into a pointer-sized slot at `o`. */
+export function storeAddress(o: number, v: number): void {
+  if (POINTER4) u32[o >> 2] = v;
+  else store64(o, v);
+}
+
+/** Moves a pointer-sized slot (a hidden result pointer echoed back in the first return register). */
+export function moveAddress(from: number, to: number): void {
+  u32[to >> 2] = u32[from >> 2]!;
+  if (!POINTER4) u32[(to >> 2) + 1] = u32[(from >> 2) + 1]!;
 }
 
 /** Any scalar value form the contract accepts, into an 8-byte slot at absolute offset `o`. */
@@ -187,7 +200,7 @@ export function pointerArg(
     }
     addr = transient(v, type, where);
   } else if (typeof v === 'object' && (addr = pointerObject(v!, type, where)) !== undefined) {
-    if (typeof addr === 'bigint') {
+    if (typeof addr === 'bigint') { // only where pointers have 64 bits (pointerObject)
       dv.setBigUint64(o, addr, true);
       return;
     }
@@ -195,7 +208,7 @@ export function pointerArg(
     throw new TrampfdTypeError(`${where}: expected a pointer (number, null, Uint8Array/Buffer/ArrayBuffer` +
       `${cstring ? ', string' : ''}), got ${describe(v)}`);
   }
-  store64(o, addr);
+  storeAddress(o, addr);
 }
 
 /** The JS value of a scalar stored exactly (store `store`) at absolute offset `o`. */
@@ -209,9 +222,9 @@ export function readSlot(store: Store, o: number, type: CType, where: string): u
     case 'u32': return u32[o >> 2];
     case 'bool': return u8[o] !== 0;
     case 'f32': return views.f32[o >> 2];
-    case 'f64': return views.f64[o >> 3];
-    case 'i64': return views.i64[o >> 3];
-    case 'u64': return views.u64[o >> 3];
+    case 'f64': return ALIGNED8 ? views.f64[o >> 3] : dv.getFloat64(o, true);
+    case 'i64': return ALIGNED8 ? views.i64[o >> 3] : dv.getBigInt64(o, true);
+    case 'u64': return ALIGNED8 ? views.u64[o >> 3] : dv.getBigUint64(o, true);
     default: return readWide(o, store, type, where);
   }
 }
@@ -222,6 +235,7 @@ export function readSlot(store: Store, o: number, type: CType, where: string): u
  */
 export function readWide(o: number, store: Store, type: CType, where: string): number | bigint {
   const lo = u32[o >> 2]!;
+  if (POINTER4 && store === 'pointer') return lo;
   const hi = store === 'safe-i64' ? i32[(o >> 2) + 1]! : u32[(o >> 2) + 1]!;
   if (hi > -0x200000 && hi < 0x200000) return hi * TWO32 + lo;
   return readValue(dv, o, type, where) as number | bigint;

@@ -5,7 +5,7 @@ import { FLAG_ERRNO } from '../native/frame-layout.js';
 import { readValue, writeValue } from '../types/values.js';
 import { asyncMode, errnoState, pending, pins, releasePins, throwPending } from './call-state.js';
 import {
-  arityError, frameOverflow, pointerArg, readSlot, referenceCopy, store64, viewAddress, writeScalar, type TransientFactory,
+  arityError, frameOverflow, pointerArg, readSlot, referenceCopy, storeAddress, viewAddress, writeScalar, type TransientFactory,
 } from './convert.js';
 import { FRAME, FRAME_LIMIT, FRAME_WORD, TOP_WORD, frameBase, views } from './frame.js';
 import type { CallOps, Move, RetOp } from './ops.js';
@@ -48,14 +48,14 @@ export function marshalArgs(
       for (const p of a.pieces) movePiece(p.toSlot, p.size, f + a.scratch + p.from, f + p.at);
     } else if (a.kind === 'reference') {
       writeValue(dv, f + a.scratch, a.type, v, a.where);
-      store64(f + a.pointerAt, referenceCopy(f + a.scratch, a.type.size));
+      storeAddress(f + a.pointerAt, referenceCopy(f + a.scratch, a.type.size));
     } else if (a.store === 'pointer') {
       pointerArg(f + a.at, a.type, a.cstring, v, a.where, transient);
     } else {
       writeScalar(f + a.at, a.store, a.type, v, a.where);
     }
   }
-  store64(f + FRAME.FN, fn);
+  storeAddress(f + FRAME.FN, fn);
   u32[(f + FRAME.STACK_SIZE) >> 2] = ops.stackSize;
   u32[(f + FRAME.AL) >> 2] = ops.vectorCount;
   u32[(f + FRAME.FLAGS) >> 2] = flags;
@@ -92,7 +92,7 @@ export function interpret(ops: CallOps, fn: number, options: CallOptions = {}, t
       releasePins(pm);
       throw e;
     }
-    if (ret.kind === 'memory') store64(f + ret.pointerAt, frameBase + f + ret.scratch);
+    if (ret.kind === 'memory') storeAddress(f + ret.pointerAt, frameBase + f + ret.scratch);
     u32[FRAME_WORD] = f;
     const pd = pending.length;
     try {
@@ -128,7 +128,7 @@ export function asyncCaller(
       if (ret.kind === 'memory') {
         result = Buffer.alloc(Math.max(ret.type.size, 8));
         pins.push(result);
-        store64(f + ret.pointerAt, viewAddress(result, ret.where));
+        storeAddress(f + ret.pointerAt, viewAddress(result, ret.where));
       }
     } catch (e) {
       releasePins(pm);

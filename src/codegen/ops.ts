@@ -40,8 +40,8 @@ export interface CopyPiece {
 
 /**
  * How a piece moves between a value's image and its slot, decided once from frame-relative
- * offsets (frames and their scratch areas are 16-byte aligned). Register slots take whole 8-byte
- * words (bytes past the value are padding); a 4-byte piece (a float member of an AArch64 HFA)
+ * offsets (frames and their scratch areas are 16-byte aligned). Register slots take whole words
+ * (bytes past the value are padding); a 4-byte piece (a float member of an AArch64 HFA)
  * moves exactly, so neighbouring members in the image are never overwritten; into an image, and
  * on the stack, a piece moves its own size. A piece off 4-byte alignment (a member of a packed
  * struct flattened into a RISC-V register) moves by bytes: a word move would round its address down.
@@ -49,7 +49,8 @@ export interface CopyPiece {
 function pieceMove(size: number, from: number, to: number, toSlot: boolean, at: number): Move {
   if (((from | to) & 3) !== 0) return 0;
   if (size === 4) return 4;
-  if (size === 8 || (toSlot && at < FRAME.STACK)) return 8;
+  if (size === 8) return 8;
+  if (toSlot && at < FRAME.STACK) return WORD;
   return 0;
 }
 
@@ -176,7 +177,8 @@ export function buildOps(plan: CallPlan, name: string): CallOps {
       pieces: r.pieces.map((p) => copyPiece(p, image, slot(p.to, true))) };
   }
   return Object.freeze({ name, args, arity: plan.fn.params.length, ret, stackSize: plan.stackSize,
-    vectorCount: HOST.arch.widensRegisters ? widenMask(plan.args.flatMap((a) => a.pieces)) : plan.vectorCount,
+    vectorCount: HOST.arch.widensRegisters ? widenMask(plan.args.flatMap((a) => a.pieces))
+      : HOST.arch.x87Results ? x87Kind(plan) : plan.vectorCount,
     fixedSize: scratch });
 }
 
@@ -196,12 +198,24 @@ export function widenMask(pieces: readonly Piece[]): number {
 }
 
 /**
+ * Which width of st(0) a result has (Arch.x87Results): 1 float, 2 double, 0 none (the x87 stack
+ * stays empty). The call stub stores it after the call; a closure entry loads it for its caller.
+ */
+export function x87Kind(plan: CallPlan): 0 | 1 | 2 {
+  if (plan.ret.kind !== 'regs') return 0;
+  const p = plan.ret.pieces.find((q) => q.to.kind === 'fpr');
+  return p === undefined ? 0 : p.size === 4 ? 1 : 2;
+}
+
+/**
  * A callback result's widening for cbCreate (Arch.widensRegisters): runners store a result's own
  * bytes, and C widens a0 after them by bits 0-2 (1: sign-extend from 32 bits; 2, 3: sign- or
  * zero-extend from 8 bits; 4, 5: from 16 bits), a1 from 32 bits by bit 3, and NaN-boxes fa0, fa1
- * by bits 4, 5.
+ * by bits 4, 5. On i386 (Arch.x87Results) the bits are instead x87Kind in bits 0-1 and the bytes
+ * the callee pops, over 4, from bit 2 (native/arch/i386/call.S returns with them).
  */
 export function resultWidening(plan: CallPlan): number {
+  if (HOST.arch.x87Results) return x87Kind(plan) | (plan.calleePops / 4) << 2;
   if (!HOST.arch.widensRegisters || plan.ret.kind !== 'regs') return 0;
   let bits = 0;
   for (const p of plan.ret.pieces) {

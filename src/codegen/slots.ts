@@ -2,7 +2,19 @@
 // behind the generated marshallers, callback runners and struct fast paths. (readSlot and
 // writeScalar in convert.ts are the interpreter's runtime counterparts.)
 import type { CType } from '../types/ctype.js';
+import { HOST } from '../targets/index.js';
 import type { Store } from './ops.js';
+
+/**
+ * Whether every frame offset of an 8-byte value is 8-aligned. Not on i386, where stack arguments
+ * and record members of double and long long are 4-aligned: there such values move through the
+ * DataView, since an element index `o >> 3` would round the offset down.
+ */
+export const ALIGNED8 = HOST.model.aligns.double === 8 && HOST.model.aligns['long long'] === 8;
+/** 32-bit targets: a pointer slot is one 32-bit word. */
+export const POINTER4 = HOST.model.sizes.pointer === 4;
+/** DataView accessors of the 8-byte stores where ALIGNED8 is false. */
+const DV8: Partial<Record<Store, string>> = { f64: 'Float64', i64: 'BigInt64', u64: 'BigUint64' };
 
 /** Typed-array view and index shift of every store that is a single view element. */
 const VIEW: Partial<Record<Store, readonly [view: string, shift: number]>> = {
@@ -43,6 +55,8 @@ function element(store: Store, o: string): string {
  * type: `wide(store)` supplies that call (readWide).
  */
 export function readExpr(store: Store, o: string, wide: (store: Store) => string): string {
+  if (!ALIGNED8 && DV8[store]) return `dv.get${DV8[store]}(${o}, true)`;
+  if (POINTER4 && store === 'pointer') return `u32[(${o}) >> 2]`;
   if (!VIEW[store]) return wide(store);
   return store === 'bool' ? `(${element(store, o)} !== 0)` : element(store, o);
 }
@@ -61,8 +75,14 @@ export function acceptExpr(store: Store, type: CType, v: string): string {
     case 'i64': return `typeof ${v} === 'bigint' && asIntN(64, ${v}) === ${v}`;
     case 'u64': return `typeof ${v} === 'bigint' && asUintN(64, ${v}) === ${v}`;
     case 'safe-i64': return `isSafeInteger(${v})`;
-    default: return `isSafeInteger(${v}) && ${v} >= 0`; // safe-u64, pointer
+    case 'pointer': return POINTER4 ? `typeof ${v} === 'number' && (${v} >>> 0) === ${v}` : `isSafeInteger(${v}) && ${v} >= 0`;
+    default: return `isSafeInteger(${v}) && ${v} >= 0`; // safe-u64
   }
+}
+
+/** Two words of a safe integer: the high one exactly, since v minus its low word is a multiple of 2^32. */
+function wideStore(v: string, o: string): string {
+  return `u32[(${o}) >> 2] = ${v} >>> 0; i32[((${o}) >> 2) + 1] = (${v} - (${v} >>> 0)) / 4294967296;`;
 }
 
 /** A statement storing an accepted `v` at `o`; sx32/zx32 widen to 32 bits (+true is 1). */
@@ -70,9 +90,10 @@ export function storeStmt(store: Store, v: string, o: string): string {
   switch (store) {
     case 'sx32': case 'zx32': return `i32[(${o}) >> 2] = +${v};`;
     case 'bool': return `u8[${o}] = ${v} ? 1 : 0;`;
-    case 'safe-i64': case 'safe-u64': case 'pointer':
-      // The high word of a safe integer, exactly: v minus its low word is a multiple of 2^32.
-      return `u32[(${o}) >> 2] = ${v} >>> 0; i32[((${o}) >> 2) + 1] = (${v} - (${v} >>> 0)) / 4294967296;`;
-    default: return `${element(store, o)} = ${v};`;
+    case 'pointer': if (POINTER4) return `u32[(${o}) >> 2] = ${v};`;
+      return wideStore(v, o);
+    case 'safe-i64': case 'safe-u64':
+      return wideStore(v, o);
+    default: return !ALIGNED8 && DV8[store] ? `dv.set${DV8[store]}(${o}, ${v}, true);` : `${element(store, o)} = ${v};`;
   }
 }

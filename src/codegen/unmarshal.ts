@@ -2,11 +2,13 @@
 // arguments C left in the frame, calls the JS function, and stores its result for C.
 import { addon } from '../native/addon.js';
 import { readValue, writeValue } from '../types/values.js';
-import { pointerArg, readSlot, readWide, store64, viewAddress, writeScalar, type TransientFactory } from './convert.js';
+import {
+  moveAddress, pointerArg, readSlot, readWide, storeAddress, viewAddress, writeScalar, type TransientFactory,
+} from './convert.js';
 import { TrampfdTypeError } from '../types/errors.js';
 import { canGenerateCode, codegenSettings } from './compile.js';
 import { FRAME, TOP_WORD, views } from './frame.js';
-import { move8, movePiece } from './interpret.js';
+import { movePiece } from './interpret.js';
 import { HOST } from '../targets/index.js';
 import type { ArgOp, CallOps, RetOp } from './ops.js';
 import { GLOBAL_NAMES, GLOBAL_VALUES, acceptExpr, exactStore, readExpr, storeStmt } from './slots.js';
@@ -33,7 +35,7 @@ const ECHO_RESULT_POINTER = HOST.arch.returnsResultPointer;
 function memoryResult(ret: Extract<RetOp, { kind: 'memory' }>, f: number, v: unknown): void {
   const p = readWide(f + ret.pointerAt, 'pointer', ret.type, ret.where) as number;
   writeValue(new DataView(addon.memView(p, ret.type.size)), 0, ret.type, v, ret.where);
-  if (ECHO_RESULT_POINTER) move8(f + ret.pointerAt, f + FRAME.RET_GPR); // rax returns the buffer's address
+  if (ECHO_RESULT_POINTER) moveAddress(f + ret.pointerAt, f + FRAME.RET_GPR); // rax returns the buffer's address
 }
 
 /**
@@ -47,7 +49,7 @@ function stringResult(ret: Extract<RetOp, { kind: 'scalar' }>, f: number, s: str
   if (s.includes('\0')) throw new TrampfdTypeError(`${ret.where}: string contains a NUL character; C would see it cut short`);
   const b = Buffer.from(`${s}\0`, 'utf8');
   hold.buffer = b;
-  store64(f + ret.at, viewAddress(b));
+  storeAddress(f + ret.at, viewAddress(b));
 }
 
 export function writeResult(ret: RetOp, f: number, v: unknown, hold: ResultHold, transient?: TransientFactory): void {
@@ -78,7 +80,7 @@ export function failResult(ret: RetOp, f: number): void {
   } catch {
     // an unreadable result pointer is the caller's bug; rax still returns it below
   }
-  if (ECHO_RESULT_POINTER) move8(f + ret.pointerAt, f + FRAME.RET_GPR);
+  if (ECHO_RESULT_POINTER) moveAddress(f + ret.pointerAt, f + FRAME.RET_GPR);
 }
 
 function interpretRunner(
@@ -139,8 +141,8 @@ export function runnerFactory(
   ops: CallOps, onError: (e: unknown, f: number) => void, transient?: TransientFactory,
 ): RunnerFactory {
   if (codegenSettings.interpretOnly || !canGenerateCode()) return (fn) => interpretRunner(ops, fn, onError, transient);
-  const factory = new Function('u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'f64', 'i64', 'u64',
+  const factory = new Function('u8', 'i8', 'u16', 'i16', 'u32', 'i32', 'f32', 'f64', 'i64', 'u64', 'dv',
     'A', 'R', 'readArg', 'writeResult', 'failResult', 'onError', 'TRANSIENT', ...GLOBAL_NAMES, runnerSource(ops));
-  return factory(u8, i8, u16, i16, u32, i32, f32, f64, i64, u64,
+  return factory(u8, i8, u16, i16, u32, i32, f32, f64, i64, u64, dv,
     ops.args, ops.ret, readArg, writeResult, failResult, onError, transient, ...GLOBAL_VALUES) as RunnerFactory;
 }

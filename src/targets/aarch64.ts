@@ -17,6 +17,7 @@ export const AARCH64: Target = Object.freeze({
     stackAlign: 16,
     vectorCountRegister: null,
     resultPointerSlot: 8, // x8
+    x87Results: false,
     widensRegisters: false,
     returnsResultPointer: false,
     contextRegister: 'x17',

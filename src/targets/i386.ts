@@ -21,6 +21,7 @@ export const I386: Target = Object.freeze({
     // A hidden result pointer is the first stack argument (or eax under regparm): the planner says
     // where in each ReturnPlan; this slot is only the register form.
     resultPointerSlot: 0,
+    x87Results: true,
     widensRegisters: false,
     returnsResultPointer: true, // the callee returns the hidden pointer in eax
     // No register is free on i386 (fastcall and regparm use eax, ecx, edx): a trampoline delivers

@@ -16,6 +16,7 @@ export const RISCV64: Target = Object.freeze({
     stackAlign: 16,
     vectorCountRegister: null,
     resultPointerSlot: 0, // a0, taken before the first argument
+    x87Results: false,
     widensRegisters: true,
     returnsResultPointer: false,
     contextRegister: 't2',

@@ -36,6 +36,12 @@ export interface Arch {
    * after their runner (js-callback.c). False elsewhere: the upper bits are the callee's to ignore.
    */
   readonly widensRegisters: boolean;
+  /**
+   * i386: float and double results come back in the x87 register st(0), which has no width of its
+   * own: the frame's AL word says which the call stub stores and the closure entry loads (1 float,
+   * 2 double; codegen/ops.ts x87Kind), and a callback's callee-pop byte count rides with it.
+   */
+  readonly x87Results: boolean;
   /** The register a trampoline leaves its context in (the C API contract, native/tramp.h). */
   readonly contextRegister: string;
 }

@@ -15,6 +15,7 @@ export const X86_64: Target = Object.freeze({
     stackAlign: 16,
     vectorCountRegister: 'al',
     resultPointerSlot: 0, // rdi, taken before the first argument
+    x87Results: false,
     widensRegisters: false,
     returnsResultPointer: true,
     contextRegister: 'r10',

@@ -57,7 +57,7 @@ export function isIntegral(t: CType): boolean {
  */
 export function makePointer(to: CType, constTarget = false, resolve?: () => CType): PointerType {
   const p = {
-    kind: 'pointer' as const, name: '', size: 8, align: 8, cstring: constTarget && isCharLike(to),
+    kind: 'pointer' as const, name: '', size: HOST.model.sizes.pointer, align: HOST.model.aligns.pointer, cstring: constTarget && isCharLike(to),
     wide: constTarget ? wideEncodingOf(to) : undefined, to,
   };
   if (resolve) Object.defineProperty(p, 'to', { get: resolve, enumerable: true });

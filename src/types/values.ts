@@ -5,9 +5,13 @@ import { decode, findNul, unitSize } from './strings.js';
 import { isCharLike } from './layout.js';
 import { TrampfdRangeError, TrampfdTypeError } from './errors.js';
 import { pointerObject } from './pointer-object.js';
+import { HOST } from '../targets/index.js';
 
 const MAX_SAFE = BigInt(Number.MAX_SAFE_INTEGER);
-const MAX_ADDRESS = 0xffffffffffffffffn;
+/** Bytes of a pointer on this target (4 on i386), and the largest address one holds. */
+const POINTER_SIZE = HOST.model.sizes.pointer;
+const POINTER_BITS = POINTER_SIZE * 8;
+const MAX_ADDRESS = (1n << BigInt(POINTER_BITS)) - 1n;
 const utf8 = new TextEncoder();
 
 /** Short description of a JS value for error messages. */
@@ -50,9 +54,10 @@ function toInteger(v: unknown, t: ScalarType | EnumType, lo: bigint, hi: bigint,
   }
   if (js === 'pointer') {
     if (v === null) return 0n;
-    const ok = typeof v === 'bigint' ? v >= 0n && v <= MAX_ADDRESS : typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
+    const ok = typeof v === 'bigint' ? v >= 0n && v <= MAX_ADDRESS
+      : typeof v === 'number' && Number.isSafeInteger(v) && v >= 0 && (POINTER_SIZE === 8 || v <= 0xffffffff);
     if (ok) return BigInt(v as number | bigint);
-    const msg = `${where}: expected a pointer (a non-negative safe integer, a bigint below 2^64, or null), got ${describe(v)}`;
+    const msg = `${where}: expected a pointer (${POINTER_SIZE === 8 ? 'a non-negative safe integer' : `an integer in [0, 2^${POINTER_BITS})`}, a bigint below 2^${POINTER_BITS}, or null), got ${describe(v)}`;
     throw typeof v === 'number' || typeof v === 'bigint' ? new TrampfdRangeError(msg) : new TrampfdTypeError(msg);
   }
   if (t.kind === 'enum' && typeof v === 'string') {
@@ -122,6 +127,10 @@ function writeScalar(view: DataView, off: number, t: ScalarType | EnumType, v: u
     case 'i8': case 'u8': case 'bool': view.setUint8(off, Number(n) & 0xff); break;
     case 'i16': case 'u16': view.setUint16(off, Number(n) & 0xffff, true); break;
     case 'i32': case 'u32': view.setUint32(off, Number(n) >>> 0, true); break;
+    case 'pointer':
+      if (POINTER_SIZE === 4) view.setUint32(off, Number(n), true);
+      else view.setBigUint64(off, n, true);
+      break;
     default: view.setBigUint64(off, BigInt.asUintN(64, n), true);
   }
 }
@@ -139,6 +148,7 @@ function readScalar(view: DataView, off: number, t: ScalarType | EnumType, where
     case 'i32': return view.getInt32(off, true);
     case 'u32': return view.getUint32(off, true);
     case 'i64': return fromInteger(view.getBigInt64(off, true), t, where);
+    case 'pointer': return POINTER_SIZE === 4 ? view.getUint32(off, true) : fromInteger(view.getBigUint64(off, true), t, where);
     default: return fromInteger(view.getBigUint64(off, true), t, where);
   }
 }
@@ -336,7 +346,7 @@ export function readValue(view: DataView, offset: number, type: CType, where = '
   }
 }
 
-/** How pointers convert: like a u64 with the 'pointer' rules. */
+/** How pointers convert: like an unsigned integer of the pointer's size with the 'pointer' rules. */
 const POINTER_SCALAR: ScalarType = Object.freeze({
-  kind: 'scalar', name: 'pointer', size: 8, align: 8, rep: 'pointer', js: 'pointer',
+  kind: 'scalar', name: 'pointer', size: POINTER_SIZE, align: HOST.model.aligns.pointer, rep: 'pointer', js: 'pointer',
 });
