@@ -7,15 +7,19 @@ import {
   makeRecord, sameType, SHORT, UCHAR, VOID, withAlign, BUILTIN_TYPEDEFS, scalarFromKeywords,
 } from '../dist/types/index.js';
 import type { ScalarType } from '../dist/types/index.js';
+import { HOST } from '../dist/targets/index.js';
+
+/** LP64 targets align double at 8; i386 (ILP32) at 4 inside records, with 4-byte long and pointers. */
+const ILP32 = HOST.model.sizes.pointer === 4;
 
 test('records: natural alignment, trailing padding, nested records and arrays', () => {
   const inner = makeRecord('struct', 'inner', [{ name: 'c', type: CHAR }, { name: 'd', type: DOUBLE }]);
-  assert.deepEqual([inner.size, inner.align], [16, 8]);
+  assert.deepEqual([inner.size, inner.align], ILP32 ? [12, 4] : [16, 8]);
   const outer = makeRecord('struct', 'outer', [
     { name: 'a', type: CHAR }, { name: 'in', type: inner }, { name: 's', type: makeArray(SHORT, 3) }, { name: 'b', type: CHAR },
   ]);
-  assert.deepEqual(outer.fields.map((f) => f.offset), [0, 8, 24, 30]);
-  assert.deepEqual([outer.size, outer.align], [32, 8]);
+  assert.deepEqual(outer.fields.map((f) => f.offset), ILP32 ? [0, 4, 16, 22] : [0, 8, 24, 30]);
+  assert.deepEqual([outer.size, outer.align], ILP32 ? [24, 4] : [32, 8]);
   const u = makeRecord('union', undefined, [{ name: 'c', type: makeArray(CHAR, 5) }, { name: 'i', type: INT }]);
   assert.deepEqual([u.size, u.align, u.name], [8, 4, 'union <anonymous>']);
   assert.equal(makeRecord('struct', 'empty', []).size, 0);
@@ -24,7 +28,7 @@ test('records: natural alignment, trailing padding, nested records and arrays', 
 
 test('packed and aligned records and members', () => {
   const members = [{ name: 'c', type: CHAR }, { name: 'l', type: LONG }];
-  assert.equal(makeRecord('struct', 'p', members, { packed: true }).size, 9);
+  assert.equal(makeRecord('struct', 'p', members, { packed: true }).size, ILP32 ? 5 : 9);
   assert.deepEqual([makeRecord('struct', 'a', members, { aligned: 32 }).size, makeRecord('struct', 'a', members, { aligned: 32 }).align], [32, 32]);
   const m = makeRecord('struct', 'm', [{ name: 'c', type: CHAR }, { name: 'x', type: CHAR, aligned: 8 }], { packed: true });
   assert.deepEqual([m.fields[1]!.offset, m.size, m.align], [8, 16, 8]);
@@ -61,7 +65,7 @@ test('pointers resolve a forward-declared target through their getter', () => {
   const done = makeRecord('struct', 'late', [{ name: 'x', type: INT }]);
   target = done;
   assert.equal(p.to, done);
-  assert.deepEqual([p.size, p.align, p.name, p.cstring], [8, 8, 'struct late *', false]);
+  assert.deepEqual([p.size, p.align, p.name, p.cstring], [HOST.model.sizes.pointer, HOST.model.sizes.pointer, 'struct late *', false]);
   assert.ok(Object.isFrozen(p));
   assert.equal(makePointer(CHAR, true).cstring, true);
   assert.equal(makePointer(makePointer(CHAR, true)).name, 'const char **');
@@ -71,8 +75,8 @@ test('enums pick their storage like gcc', () => {
   const e = (vals: [string, bigint][], packed = false): ScalarType => makeEnum('e', new Map(vals), packed).base;
   assert.equal(e([['A', 0n], ['B', 4294967295n]]).name, 'unsigned int');
   assert.equal(e([['A', -1n]]).name, 'int');
-  assert.equal(e([['A', 4294967296n]]).name, 'unsigned long');
-  assert.equal(e([['A', -2147483649n]]).name, 'long');
+  assert.equal(e([['A', 4294967296n]]).name, ILP32 ? 'unsigned long long' : 'unsigned long'); // 8 bytes, as gcc picks
+  assert.equal(e([['A', -2147483649n]]).name, ILP32 ? 'long long' : 'long');
   assert.equal(e([['A', 255n]], true).name, 'unsigned char');
   assert.equal(e([['A', -129n]], true).name, 'short');
   assert.throws(() => makeEnum('e', new Map([['A', 2n ** 60n]])), /not a safe integer/);

@@ -9,6 +9,13 @@ import { HOST } from '../dist/targets/index.js';
 
 /** Plain char is signed on x86-64 and unsigned on AArch64 (the target's DataModel). */
 const CHAR_SIGNED = HOST.model.charSigned;
+/** long and the pointer-sized types have 8 bytes on LP64 targets, 4 on i386 (ILP32). */
+const LONG8 = HOST.model.sizes.long === 8;
+const PTR8 = HOST.model.sizes.pointer === 8;
+/** Edge values of a size-like type of 8 (LP64: the safe-integer range) or 4 bytes. */
+const sizeEdges = (wide: boolean, signed: boolean): number[] => wide
+  ? (signed ? [-(2 ** 53 - 1), 0, 2 ** 53 - 1] : [0, 2 ** 53 - 1])
+  : (signed ? [-2147483648, 0, 2147483647] : [0, 4294967295]);
 
 const scope = new TypeScope();
 const T = (name: string): CType => parseTypeName(name, scope);
@@ -30,9 +37,9 @@ const INT_EDGES: [string, (number | bigint)[]][] = [
   ['long long', [-(2n ** 63n), 2n ** 63n - 1n]], ['unsigned long long', [0n, 2n ** 64n - 1n]],
   ['intmax_t', [-(2n ** 63n), 2n ** 63n - 1n]], ['uintmax_t', [0n, 2n ** 64n - 1n]],
   ['int_least64_t', [-(2n ** 63n)]], ['uint_fast64_t', [2n ** 64n - 1n]],
-  ['long', [-(2 ** 53 - 1), 0, 2 ** 53 - 1]], ['unsigned long', [0, 2 ** 53 - 1]],
-  ['size_t', [0, 2 ** 53 - 1]], ['ssize_t', [-(2 ** 53 - 1), 2 ** 53 - 1]], ['intptr_t', [-(2 ** 53 - 1), 2 ** 53 - 1]],
-  ['uintptr_t', [0, 2 ** 53 - 1]], ['ptrdiff_t', [-(2 ** 53 - 1), 2 ** 53 - 1]], ['off_t', [-(2 ** 53 - 1), 2 ** 53 - 1]],
+  ['long', sizeEdges(LONG8, true)], ['unsigned long', sizeEdges(LONG8, false)], ['off_t', sizeEdges(LONG8, true)],
+  ['size_t', sizeEdges(PTR8, false)], ['ssize_t', sizeEdges(PTR8, true)], ['intptr_t', sizeEdges(PTR8, true)],
+  ['uintptr_t', sizeEdges(PTR8, false)], ['ptrdiff_t', sizeEdges(PTR8, true)],
 ];
 
 test('integer edge values round-trip for every integer type', () => {
@@ -85,7 +92,15 @@ test('64-bit bigint types also take safe-integer numbers and always read a bigin
 
 test('size-like types take bigints in the C range and read a bigint only beyond 2^53', () => {
   assert.equal(roundTrip(T('size_t'), 42n), 42);
+  assert.equal(roundTrip(T('long'), -42n), -42);
   const v = view();
+  if (!PTR8) { // 4-byte size_t (i386): every value is a number
+    writeValue(v, 0, T('uint32_t'), 4294967295, 'w');
+    assert.equal(readValue(v, 0, T('size_t'), 'result of f'), 4294967295);
+    assert.equal(readValue(v, 0, T('ssize_t'), 'result of f'), -1);
+    assert.throws(() => writeValue(v, 0, T('size_t'), 2n ** 32n, 'w'), TrampfdRangeError);
+    return;
+  }
   writeValue(v, 0, T('uint64_t'), 2n ** 64n - 1n, 'w');
   assert.equal(readValue(v, 0, T('size_t'), 'result of f'), 2n ** 64n - 1n);
   assert.equal(readValue(v, 0, T('ssize_t'), 'result of f'), -1);
@@ -116,6 +131,14 @@ test('bool takes booleans; any non-zero byte reads as true', () => {
 test('pointers: numbers, null and exact bigints; reads beyond 2^53 throw', () => {
   const p = T('void *');
   assert.equal(roundTrip(p, null), 0);
+  if (!PTR8) { // 4-byte pointers (i386): every address is a number below 2^32
+    assert.equal(roundTrip(p, 0xfff12345), 0xfff12345);
+    assert.equal(roundTrip(p, 0xfff12345n), 0xfff12345);
+    for (const bad of [-1, 0.5, 2 ** 32, 2 ** 53, -1n, 2n ** 32n]) {
+      assert.throws(() => writeValue(view(), 0, p, bad, 'free: argument 1'), /^RangeError|free: argument 1: expected a pointer/);
+    }
+    return;
+  }
   assert.equal(roundTrip(p, 0x7fff12345678), 0x7fff12345678);
   assert.equal(roundTrip(p, 0x7fff12345678n), 0x7fff12345678);
   assert.equal(roundTrip(p, 2 ** 53 - 1), 2 ** 53 - 1);
@@ -163,12 +186,12 @@ test('structs read to and write from plain objects; members left out are zero; e
 
 test('bitfields: every width, signed and unsigned, round-trip at their limits without touching neighbours', () => {
   cdef(`struct bf { unsigned char a:1; signed char b:3; unsigned short c:9; int d:17; unsigned e:32;
-        long long f:63; unsigned long long g:64; bool h:1; long i:40; int j:1; };
+        long long f:63; unsigned long long g:64; bool h:1; long i:${LONG8 ? 40 : 31}; int j:1; };
         struct pbf { char a:7; long long b:60; unsigned c:3; } __attribute__((packed));`, scope);
   const bf = T('struct bf');
-  const lims = { a: 1, b: -4, c: 511, d: -65536, e: 4294967295, f: -(2n ** 62n), g: 2n ** 64n - 1n, h: true, i: 2 ** 39 - 1, j: -1 };
+  const lims = { a: 1, b: -4, c: 511, d: -65536, e: 4294967295, f: -(2n ** 62n), g: 2n ** 64n - 1n, h: true, i: LONG8 ? 2 ** 39 - 1 : 2 ** 30 - 1, j: -1 };
   assert.deepEqual(roundTrip(bf, lims), lims);
-  const zeros = { a: 0, b: 3, c: 0, d: 65535, e: 0, f: 2n ** 62n - 1n, g: 0n, h: false, i: -(2 ** 39), j: 0 };
+  const zeros = { a: 0, b: 3, c: 0, d: 65535, e: 0, f: 2n ** 62n - 1n, g: 0n, h: false, i: LONG8 ? -(2 ** 39) : -(2 ** 30), j: 0 };
   assert.deepEqual(roundTrip(bf, zeros), zeros);
   assert.throws(() => writeValue(view(), 0, bf, { ...lims, b: 4 }, 'w'), { message: 'w, member b: expected an integer in [-4, 3], got 4' });
   assert.throws(() => writeValue(view(), 0, bf, { ...lims, j: 1 }, 'w'), /w, member j: expected an integer in \[-1, 0\]/);
@@ -201,7 +224,7 @@ test('anonymous members are promoted; unions write at most one member (none: zer
   const read = readValue(v, 0, u) as Record<string, unknown>;
   assert.equal(read.bits, 2n ** 64n - 1n);
   assert.ok(Number.isNaN(read.d));
-  assert.equal(read.n, 2n ** 64n - 1n); // decoded only when asked for
+  assert.equal(read.n, PTR8 ? 2n ** 64n - 1n : 4294967295); // decoded only when asked for
   v.setBigUint64(0, 0n, true); // the read object does not see later changes to memory
   assert.equal(read.bits, 2n ** 64n - 1n);
   const w = view();

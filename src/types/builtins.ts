@@ -18,10 +18,14 @@ function intRep(size: number, signed: boolean): ScalarRep {
   return `${signed ? 'i' : 'u'}${bits}` as ScalarRep;
 }
 
-/** An integer of the model's size for `key`; 8-byte size-like types are number-or-bigint ('safe'). */
+/**
+ * An integer of the model's size for `key`. Size-like types (long, size_t, intptr_t, ...) are
+ * number-or-bigint ('safe') on every target, so code that passes a bigint to size_t works the same
+ * where it has 4 bytes (i386) as where it has 8.
+ */
 function integer(name: string, key: 'short' | 'int' | 'long' | 'long long' | 'pointer', signed: boolean, js?: JsRep): ScalarType {
   const size = MODEL.sizes[key];
-  return scalar(name, size, intRep(size, signed), js ?? (size === 8 ? 'safe' : 'number'), MODEL.aligns[key]);
+  return scalar(name, size, intRep(size, signed), js ?? 'safe', MODEL.aligns[key]);
 }
 
 /** `void`: size 0, only valid as a return type or behind a pointer. */
@@ -38,6 +42,12 @@ export const LONG = integer('long', 'long', true);
 export const ULONG = integer('unsigned long', 'long', false);
 export const LLONG = integer('long long', 'long long', true, 'bigint');
 export const ULLONG = integer('unsigned long long', 'long long', false, 'bigint');
+/**
+ * The storage of an enum whose values need 8 bytes, as gcc picks it: long where that has 8 bytes
+ * (LP64), else long long; its values are numbers either way (read and written like size_t).
+ */
+export const ENUM_WIDE: readonly [signed: ScalarType, unsigned: ScalarType] = Object.freeze(MODEL.sizes.long === 8
+  ? [LONG, ULONG] : [integer('long long', 'long long', true, 'safe'), integer('unsigned long long', 'long long', false, 'safe')]);
 export const BOOL = scalar('bool', MODEL.sizes.bool, 'bool', 'boolean', MODEL.aligns.bool);
 export const FLOAT = scalar('float', MODEL.sizes.float, 'f32', 'number', MODEL.aligns.float);
 export const DOUBLE = scalar('double', MODEL.sizes.double, 'f64', 'number', MODEL.aligns.double);

@@ -3,7 +3,7 @@
 import type {
   ArrayType, CType, EnumType, Field, FunctionType, Param, PointerType, RecordType, ScalarType,
 } from './ctype.js';
-import { INT, LONG, SCHAR, SHORT, UCHAR, UINT, ULONG, USHORT, wideEncodingOf } from './builtins.js';
+import { ENUM_WIDE, INT, SCHAR, SHORT, UCHAR, UINT, USHORT, wideEncodingOf } from './builtins.js';
 import { CTypeError } from './errors.js';
 import { HOST } from '../targets/index.js';
 
@@ -244,6 +244,7 @@ export function makeEnum(tag: string | undefined, values: ReadonlyMap<string, bi
   }
   const lo = vs.reduce((a, b) => (b < a ? b : a), 0n);
   const hi = vs.reduce((a, b) => (b > a ? b : a), 0n);
+  const [LONG, ULONG] = ENUM_WIDE;
   const candidates: ScalarType[] = lo < 0n
     ? (packed ? [SCHAR, SHORT, INT, LONG] : [INT, LONG])
     : (packed ? [UCHAR, USHORT, UINT, ULONG] : [UINT, ULONG]);
