@@ -11,6 +11,7 @@ import { cdef, parseTypeName, TypeScope } from '../dist/decl/index.js';
 import type { CType, RecordType } from '../dist/types/index.js';
 import { SEED, rng } from './support-rng.js';
 import { cc } from './support-native.js';
+import { HOST } from '../dist/targets/index.js';
 
 /** Records per run; TRAMPFD_LAYOUT_RECORDS makes it smaller under emulation. */
 const RECORDS = Number(process.env.TRAMPFD_LAYOUT_RECORDS ?? 400);
@@ -21,9 +22,11 @@ const SCALARS = [
   'long long', 'unsigned long long', 'float', 'double', 'bool', 'int8_t', 'uint16_t', 'int32_t', 'uint64_t',
   'size_t', 'void *', 'const char *', 'int (*)(int)', 'enum e8', 'enum e4', 'enum eneg',
 ];
+/** long has 64 bits on LP64 targets, 32 on i386. */
+const LONG_BITS = HOST.model.sizes.long * 8;
 const BITFIELD_TYPES: [string, number][] = [
   ['char', 8], ['unsigned char', 8], ['short', 16], ['unsigned short', 16], ['int', 32], ['unsigned', 32],
-  ['long', 64], ['unsigned long', 64], ['long long', 64], ['unsigned long long', 64], ['bool', 1], ['enum e4', 32],
+  ['long', LONG_BITS], ['unsigned long', LONG_BITS], ['long long', 64], ['unsigned long long', 64], ['bool', 1], ['enum e4', 32],
 ];
 const PRELUDE = `enum e4 { E4A, E4B = 0x7fffffff }; enum e8 { E8A = 0x100000000 }; enum eneg { ENA = -1, ENB = 3 };\n`;
 

@@ -159,7 +159,7 @@ function visibleNames(fields: readonly Field[]): string[] {
 /**
  * Lays out a complete record as GCC does on the target (SysV psABI, AAPCS64):
  * members at their natural (or requested) alignment, bitfields packed into units of their
- * declared type without straddling a unit boundary, unnamed bitfields affecting the record's
+ * declared type's size that start at its alignment, unnamed bitfields affecting the record's
  * alignment only where the DataModel says so (AArch64: yes, x86-64: no), zero-width bitfields
  * aligning the next member, trailing padding to
  * the record's alignment. `packed` drops member alignment to 1 (bitfields may then straddle).
@@ -203,8 +203,11 @@ export function makeRecord(
       return;
     }
     let pos = kind === 'union' ? 0 : bits;
+    // A bitfield must fit in a unit of its type's size that starts at one of its type's alignment
+    // boundaries (gcc): the same as not straddling an aligned unit where size is alignment, but an
+    // i386 long long (8 bytes, aligned 4) may start at any 4-byte boundary that leaves it room.
     const unitAlignBits = t.align * 8;
-    if (!packed && Math.floor(pos / unitAlignBits) !== Math.floor((pos + w - 1) / unitAlignBits)) {
+    if (!packed && (pos % unitAlignBits) + w > unitBits) {
       pos = alignUp(pos, unitAlignBits);
     }
     if (m.name) {
