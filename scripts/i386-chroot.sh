@@ -13,9 +13,17 @@ mkdir -p "$root/proc" "$root/dev" "$root/tmp" "$root$repo" "$root/etc/ssl/certs"
 # Debian 13's node warns at every start when the CA bundle it is built to read is missing.
 [[ -f $root/etc/ssl/certs/ca-certificates.crt || ! -f /etc/ssl/certs/ca-certificates.crt ]] ||
   cp /etc/ssl/certs/ca-certificates.crt "$root/etc/ssl/certs/"
+# npm is plain JS: the host's copy runs on the sysroot's node (the tests pack and install trampfd).
+npm=$(dirname "$(readlink -f "$(command -v npm)")")/..
+[[ -f $npm/package.json ]] || npm=
+if [[ -n $npm ]]; then
+  mkdir -p "$root/usr/lib/node_modules/npm"
+  [[ -e $root/usr/bin/npm ]] || ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/bin/npm"
+fi
 cwd=$PWD
-exec unshare -m -- sh -c 'set -e; r=$1; d=$2; c=$3; shift 3
+exec unshare -m -- sh -c 'set -e; r=$1; d=$2; c=$3; n=$4; shift 4
   mount --make-rprivate / 2>/dev/null || true
   mount --rbind /proc "$r/proc"; mount --rbind /dev "$r/dev"; mount --bind /tmp "$r/tmp"; mount --bind "$d" "$r$d"
+  [ -z "$n" ] || mount --bind -o ro "$n" "$r/usr/lib/node_modules/npm"
   exec linux32 chroot "$r" /bin/sh -c '\''cd "$0" && exec "$@"'\'' "$c" "$@"' \
-  i386-chroot "$root" "$repo" "$cwd" "$@"
+  i386-chroot "$root" "$repo" "$cwd" "$npm" "$@"

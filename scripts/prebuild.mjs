@@ -25,8 +25,10 @@ if (process.argv.includes('--clean')) {
 const CROSS = [
   { arch: 'arm64', triple: 'aarch64-linux-gnu', folder: 'aarch64' },
   { arch: 'riscv64', triple: 'riscv64-linux-gnu', folder: 'riscv64' },
+  // scripts/cross-setup.sh names the i386 sysroot by its Debian architecture, as Debian's multiarch folders do.
+  { arch: 'ia32', triple: 'i686-linux-gnu', folder: 'i386', debian: 'i386', multiarch: 'i386-linux-gnu' },
 ];
-const MACHINES = { 62: 'x64', 183: 'arm64', 243: 'riscv64' }; // ELF e_machine: EM_X86_64, EM_AARCH64, EM_RISCV
+const MACHINES = { 3: 'ia32', 62: 'x64', 183: 'arm64', 243: 'riscv64' }; // ELF e_machine: EM_386, EM_X86_64, EM_AARCH64, EM_RISCV
 
 /** The CPU an ELF file is built for, as a process.arch name. */
 function elfArch(file) {
@@ -86,8 +88,8 @@ for (const t of CROSS) {
   }
   // The libffi shim is built against the target's libffi-dev in scripts/cross-setup.sh's sysroot.
   const crossCache = process.env.TRAMPFD_CROSS_CACHE ?? join(root, '.cache', 'cross');
-  const sysroot = join(crossCache, t.arch, 'sysroot');
-  const cache = join(crossCache, t.arch, `prebuild-${sourceHash(join(sysroot, 'usr', 'include', t.triple, 'ffi.h'))}`);
+  const sysroot = join(crossCache, t.debian ?? t.arch, 'sysroot');
+  const cache = join(crossCache, t.debian ?? t.arch, `prebuild-${sourceHash(join(sysroot, 'usr', 'include', t.multiarch ?? t.triple, 'ffi.h'))}`);
   if (!existsSync(join(cache, 'trampfd.node'))) {
     console.log(`prebuild: cross-compiling the addon for ${t.arch} with ${cc}`);
     const dir = mkdtempSync(join(tmpdir(), `trampfd-prebuild-${t.arch}-`));

@@ -30,7 +30,7 @@ npmEnv.TRAMPFD_CROSS_CACHE ??= join(repo, '.cache', 'cross');
 const hostNode = process.env.TRAMPFD_HOST_NODE;
 if (hostNode) npmEnv.PATH = `${dirname(hostNode)}:${process.env.PATH}`;
 const pre = `prebuilds/linux-${process.arch}`;
-/** The CPU of an ELF file (e_machine): 62 is x86-64, 183 AArch64, 243 RISC-V. */
+/** The CPU of an ELF file (e_machine): 3 is i386, 62 x86-64, 183 AArch64, 243 RISC-V. */
 const elfMachine = (file: string) => readFileSync(file).readUInt16LE(18);
 /** The targets `npm pack` here also cross-compiles the addon for (scripts/prebuild.mjs); `shim`: the
     prebuild carries the libffi shim too, as it does when scripts/cross-setup.sh's sysroot has the
@@ -38,8 +38,10 @@ const elfMachine = (file: string) => readFileSync(file).readUInt16LE(18);
 const crossTargets = process.arch !== 'x64' ? [] : [
   { arch: 'arm64', triple: 'aarch64-linux-gnu', folder: 'aarch64', machine: 183 },
   { arch: 'riscv64', triple: 'riscv64-linux-gnu', folder: 'riscv64', machine: 243 },
+  { arch: 'ia32', triple: 'i686-linux-gnu', folder: 'i386', machine: 3 },
 ].filter((t) => spawnSync(`${t.triple}-gcc`, ['--version']).status === 0 && existsSync(join(repo, 'native', 'arch', t.folder, 'tramp.S')))
-  .map((t) => ({ ...t, shim: existsSync(join(npmEnv.TRAMPFD_CROSS_CACHE!, t.arch, 'sysroot', 'usr', 'include', t.triple, 'ffi.h')) }));
+  // The shim is built for x86-64 and AArch64 only (binding.gyp), where the target's libffi-dev is in its sysroot.
+  .map((t) => ({ ...t, shim: t.arch === 'arm64' && existsSync(join(npmEnv.TRAMPFD_CROSS_CACHE!, t.arch, 'sysroot', 'usr', 'include', t.triple, 'ffi.h')) }));
 /** Whether the packed prebuilds carry the libffi shim for this machine: built here (libffi-dev found). */
 const shimHere = existsSync(join(repo, 'build', 'Release', 'libtrampfd-ffi.so'));
 
