@@ -18,7 +18,7 @@ npm=$(dirname "$(readlink -f "$(command -v npm)")")/..
 [[ -f $npm/package.json ]] || npm=
 if [[ -n $npm ]]; then
   mkdir -p "$root/usr/lib/node_modules/npm"
-  [[ -e $root/usr/bin/npm ]] || ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/bin/npm"
+  [[ -L $root/usr/bin/npm ]] || ln -s ../lib/node_modules/npm/bin/npm-cli.js "$root/usr/bin/npm"
 fi
 cwd=$PWD
 exec unshare -m -- sh -c 'set -e; r=$1; d=$2; c=$3; n=$4; shift 4
