@@ -6,6 +6,10 @@ import { cdef, DeclarationError, parsePrototype, parseTypeName, TypeScope } from
 import type { EnumType, PointerType, RecordType } from '../dist/types/index.js';
 import { HOST } from '../dist/targets/index.js';
 
+/** LP64 targets have 8-byte long and pointers; i386 (ILP32) 4-byte ones, and double aligned 4. */
+const ILP32 = HOST.model.sizes.pointer === 4;
+const PTR = HOST.model.sizes.pointer;
+
 const rec = (s: string, scope: TypeScope): RecordType => parseTypeName(s, scope) as RecordType;
 const offsets = (r: RecordType): [string, number][] => r.fields.map((f) => [f.name, f.offset]);
 
@@ -36,9 +40,12 @@ test('nested, anonymous and inline records', () => {
       struct { int deep; };
     };`, scope);
   const o = rec('struct outer', scope);
-  assert.deepEqual(offsets(o), [['tag', 0], ['in', 8], ['', 24], ['named', 28], ['', 32]]);
-  assert.equal(o.size, 40);
-  assert.equal(rec('struct inner', scope).size, 16); // inner tags have file scope in C
+  // struct inner is { short; long } (8 bytes aligned 4 on i386, 16 aligned 8 on LP64), as gcc lays it out.
+  assert.deepEqual(offsets(o), ILP32
+    ? [['tag', 0], ['in', 4], ['', 12], ['named', 16], ['', 20]]
+    : [['tag', 0], ['in', 8], ['', 24], ['named', 28], ['', 32]]);
+  assert.equal(o.size, ILP32 ? 24 : 40);
+  assert.equal(rec('struct inner', scope).size, ILP32 ? 8 : 16); // inner tags have file scope in C
   assert.throws(() => cdef('struct dup { int a; struct { int a; }; };', scope), /duplicate member 'a'/);
 });
 
@@ -50,7 +57,9 @@ test('array sizes are integer constant expressions in any base, with enum consta
       char f[sizeof(int) * 2]; char g[_Alignof(double)]; char h['A' - 64]; char i[10 / 3 % 2 ? 7 : 9];
       char j[(unsigned char)300]; char k[-1u >> 30]; char l[sizeof(struct { int x[3]; } *)];
     };`, scope);
-  assert.deepEqual(rec('struct arrays', scope).fields.map((f) => f.type.size), [16, 8, 5, 9, 11, 8, 8, 1, 7, 44, 3, 8]);
+  // g is _Alignof(double) (C11's, 4 on i386 as gcc gives it), l the size of a pointer.
+  assert.deepEqual(rec('struct arrays', scope).fields.map((f) => f.type.size),
+    [16, 8, 5, 9, 11, 8, HOST.model.aligns.double, 1, 7, 44, 3, PTR]);
   for (const bad of ['char z[-1];', 'char z[1 / 0];', 'char z[2147483647 + 1];', 'char z[1.5];', 'char z[UNKNOWN];', 'char z[1 << 40];']) {
     assert.throws(() => cdef(`struct bad { ${bad} };`, scope), DeclarationError, bad);
   }
@@ -66,7 +75,9 @@ test('enum values: implicit, explicit, expressions, negative and 64-bit; packed 
   const e = parseTypeName('enum e', scope) as EnumType;
   assert.deepEqual([...e.values], [['A', 0], ['B', 1], ['C', 10], ['D', 11], ['E', -3], ['F', -2], ['G', 21]]);
   assert.equal(e.base.name, 'int');
-  assert.equal((parseTypeName('enum wide', scope) as EnumType).base.name, 'unsigned long');
+  // gcc stores an enum that needs 8 bytes in long where that has 8 bytes, else in long long (i386).
+  assert.equal((parseTypeName('enum wide', scope) as EnumType).base.name, ILP32 ? 'unsigned long long' : 'unsigned long');
+  assert.equal(parseTypeName('enum wide', scope).size, 8);
   assert.equal((parseTypeName('enum flags', scope) as EnumType).values.get('F31'), -2147483648);
   assert.equal(parseTypeName('enum small', scope).size, 1);
   assert.equal((parseTypeName('enum sneg', scope) as EnumType).base.name, 'signed char');
@@ -85,7 +96,10 @@ test('identical redefinitions are allowed, conflicting ones are errors, and a fa
   assert.throws(() => cdef('struct s { int a; };', scope), (e: unknown) =>
     e instanceof DeclarationError && e.code === 'ERR_TRAMPFD_DECL_INVALID' && /redefinition of 'struct s'/.test(e.message));
   assert.throws(() => cdef('typedef int S;', scope), /conflicting types for typedef 'S'/);
-  assert.throws(() => cdef('typedef unsigned int size_t;', scope), /conflicting types for typedef 'size_t'/);
+  // Redefinitions compare scalars by layout (sameType): a conflict needs another size than unsigned
+  // long's (unsigned int has the same one on i386) or another signedness, on every target.
+  assert.throws(() => cdef(`typedef ${ILP32 ? 'unsigned long long' : 'unsigned int'} size_t;`, scope), /conflicting types for typedef 'size_t'/);
+  assert.throws(() => cdef('typedef long size_t;', scope), /conflicting types for typedef 'size_t'/);
   assert.throws(() => cdef('union s { int a; };', scope), /'s' defined as wrong kind of tag/);
   assert.throws(() => cdef('enum k { K1, K2, K3 };', scope), /redefinition of 'enum k'/);
   assert.throws(() => cdef('struct fresh { int x; }; typedef struct fresh F; struct broken { nope y; };', scope), /unknown type name 'nope'/);
@@ -130,9 +144,10 @@ test('function pointer typedefs, flexible array members, _Static_assert, qualifi
     typedef int handler_t(const char *);
     struct msg { int len; char data[]; };
     struct vtable { callback_t cb; handler_t *h; int (*ops[4])(int); };
-    _Static_assert(sizeof(struct vtable) == 48, "vtable size");
+    _Static_assert(sizeof(struct vtable) == 6 * sizeof(void *), "vtable size");
     const volatile struct cv { int const x; char *restrict p; } ;`, scope);
   assert.equal(rec('struct msg', scope).size, 4);
+  assert.equal(rec('struct vtable', scope).size, 6 * PTR);
   assert.equal(rec('struct msg', scope).fields[1]!.type.size, 0);
   assert.equal(parseTypeName('callback_t', scope).name, 'void (*)(void *, int)');
   assert.throws(() => cdef('_Static_assert(sizeof(int) == 8, "int is 8");', scope), /static assertion failed: "int is 8"/);
@@ -156,7 +171,8 @@ test('attributes: packed and aligned in the usual positions, others ignored or r
   assert.equal(rec('struct p2', scope).size, 5);
   assert.equal(parseTypeName('p3', scope).size, 5);
   assert.equal(rec('struct a1', scope).size, 32);
-  assert.deepEqual(offsets(rec('struct a2', scope)), [['c', 0], ['d', 8], ['e', 16]]);
+  // alignas(double) is C11's _Alignof(double): 8 on LP64, 4 on i386 (as gcc gives it).
+  assert.deepEqual(offsets(rec('struct a2', scope)), [['c', 0], ['d', 8], ['e', ILP32 ? 12 : 16]]);
   assert.equal(rec('struct a2', scope).align, 16);
   assert.equal(rec('struct m1', scope).size, 5);
   assert.deepEqual(offsets(rec('struct uses', scope)), [['c', 0], ['x', 8]]);

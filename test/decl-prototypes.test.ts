@@ -6,6 +6,10 @@ import { cdef, DeclarationError, parseFunctionType, parsePrototype, parseTypeNam
 import type { CType, FunctionType, PointerType } from '../dist/types/index.js';
 import { HOST } from '../dist/targets/index.js';
 
+/** Bits of long and of the pointer-sized types: 64 on LP64 targets, 32 on i386 (ILP32). */
+const LONG_BITS = HOST.model.sizes.long * 8;
+const PTR_BITS = HOST.model.sizes.pointer * 8;
+
 const scope = new TypeScope();
 const sig = (src: string): string => parsePrototype(src, scope).type.name;
 
@@ -35,11 +39,15 @@ test('every spelling of the integer types names the same descriptor', () => {
   const js = (n: string): string => { const t = parseTypeName(n, scope); return t.kind === 'scalar' ? `${t.rep}/${t.js}` : t.kind; };
   assert.equal(js('int64_t'), 'i64/bigint');
   assert.equal(js('long long'), 'i64/bigint');
-  assert.equal(js('size_t'), 'u64/safe');
-  assert.equal(js('long'), 'i64/safe');
-  assert.equal(js('off_t'), 'i64/safe');
+  // Size-like types are number-or-bigint ('safe') at the model's width; the 64-bit ones always bigints.
+  assert.equal(js('size_t'), `u${PTR_BITS}/safe`);
+  assert.equal(js('intptr_t'), `i${PTR_BITS}/safe`);
+  assert.equal(js('long'), `i${LONG_BITS}/safe`);
+  assert.equal(js('unsigned long'), `u${LONG_BITS}/safe`);
+  assert.equal(js('off_t'), `i${LONG_BITS}/safe`);
   assert.equal(js('uintmax_t'), 'u64/bigint');
-  assert.equal(js('int_fast32_t'), 'i64/safe');
+  assert.equal(js('int_fast32_t'), `i${LONG_BITS}/safe`); // glibc makes it as wide as long
+  assert.equal(js('unsigned long long'), 'u64/bigint');
   // Plain char and wchar_t are signed on x86-64, unsigned on AArch64 (the target's DataModel).
   assert.equal(js('char'), HOST.model.charSigned ? 'i8/number' : 'u8/number');
   assert.equal(js('wchar_t'), HOST.model.wcharSigned ? 'i32/number' : 'u32/number');
@@ -110,7 +118,8 @@ test('type names: structs, pointers, arrays, typedefs, pointers to arrays', () =
   assert.equal(t('int[2][3]').size, 24);
   assert.equal(t('point_t **').name, 'struct point **');
   assert.throws(() => parseTypeName('struct nowhere', scope), /incomplete type 'struct nowhere' has no size or layout/);
-  assert.equal(parseTypeName('struct nowhere *', scope).size, 8);
+  assert.equal(parseTypeName('struct nowhere *', scope).size, HOST.model.sizes.pointer);
+  assert.equal(t('int (*)[3]').size, HOST.model.sizes.pointer);
 });
 
 test('definitions only in cdef; unsupported types are refused at declaration', () => {

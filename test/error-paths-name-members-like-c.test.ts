@@ -5,6 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { callback, cdef, load, memory } from '../dist/index.js';
+import { HOST } from '../dist/targets/index.js';
 
 cdef(`
   typedef struct { int x, y; } ep_vec_t;
@@ -38,6 +39,10 @@ test('arguments: function, argument, then member path', () => {
 
 test('return values: "function: return value"', () => {
   const strtoull = libc.func('void *strtoull(const char *s, char **end, int base)' as string);
+  if (HOST.model.sizes.pointer === 4) { // every 4-byte pointer fits a JS number: no return fails to read (the low word is the pointer)
+    assert.equal(strtoull('18446744073709551615', null, 10), 0xffffffff);
+    return;
+  }
   assert.match(message(() => strtoull('18446744073709551615', null, 10)), /^strtoull: return value: pointer value 18446744073709551615 is not a safe integer/);
 });
 

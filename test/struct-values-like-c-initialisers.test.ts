@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cdef, load, memory } from '../dist/index.js';
+import { HOST } from '../dist/targets/index.js';
 import { gcc, scratchDir } from './support-native.js';
 
 const DEFS = `
@@ -64,7 +65,7 @@ test('real libc: getaddrinfo with partial hints, as C code writes them', () => {
   const freeaddrinfo = libc.func('void freeaddrinfo(struct si_addrinfo *res)');
   const hints = memory.alloc(memory.sizeof('struct si_addrinfo'));
   memory.write(hints, 'struct si_addrinfo', { ai_family: 2 /* AF_INET */, ai_flags: 4 /* AI_NUMERICHOST */, ai_socktype: 1 });
-  const res = new BigUint64Array(1);
+  const res = HOST.model.sizes.pointer === 8 ? new BigUint64Array(1) : new Uint32Array(1); // the struct si_addrinfo * getaddrinfo stores
   assert.equal(getaddrinfo('127.0.0.1', '80', hints, res), 0);
   const info = memory.read(Number(res[0]), 'struct si_addrinfo') as { ai_family: number; ai_addrlen: number; ai_addr: number };
   assert.equal(info.ai_family, 2);
