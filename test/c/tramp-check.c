@@ -83,19 +83,21 @@ static void scenario_million(size_t n) {
 
 #define THREADS 8
 #define ROUNDS 20000
+/* A context is a pointer: the thread's id goes above the round number within its bits. */
+#define ID_SHIFT (sizeof(void *) == 8 ? 32 : 16)
 static void *thread_main(void *arg) {
-  uintptr_t id = (uintptr_t)arg;
+  uint64_t id = (uintptr_t)arg;
   tramp_t *mine[16];
   for (int r = 0; r < ROUNDS; r++) {
     int k = r % 16;
     if (r >= 16) {
-      uint64_t want = (id << 32) | (uint64_t)(r - 16);
+      uint64_t want = (id << ID_SHIFT) | (uint64_t)(r - 16);
       CHECK(((fn1)tramp_addr(mine[k]))(1) == want * 3 + 1, "thread %lu round %d: crossed context", (unsigned long)id, r);
       tramp_free(mine[k]);
     }
     mine[k] = tramp_alloc();
     CHECK(mine[k], "alloc: %s", tramp_error());
-    tramp_set(mine[k], (void *)target_mix, (void *)((id << 32) | (uint64_t)r));
+    tramp_set(mine[k], (void *)target_mix, (void *)(uintptr_t)((id << ID_SHIFT) | (uint64_t)r));
   }
   for (int k = 0; k < 16; k++) tramp_free(mine[k]);
   return NULL;
