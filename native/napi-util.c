@@ -55,6 +55,34 @@ bool get_u64(napi_env env, napi_value v, const char *what, uint64_t *out) {
   return false;
 }
 
+bool get_address(napi_env env, napi_value v, const char *what, uintptr_t *out) {
+  uint64_t a;
+  if (!get_u64(env, v, what, &a)) return false;
+#if UINTPTR_MAX < UINT64_MAX
+  if (a > UINTPTR_MAX) {
+    throw_type(env, "ERR_TRAMPFD_ADDRESS", "%s (%#llx) is not an address: this target's pointers have %d bits", what,
+               (unsigned long long)a, (int)(8 * sizeof(void *)));
+    return false;
+  }
+#endif
+  *out = (uintptr_t)a;
+  return true;
+}
+
+bool get_size(napi_env env, napi_value v, const char *what, size_t *out) {
+  uint64_t n;
+  if (!get_u64(env, v, what, &n)) return false;
+#if SIZE_MAX < UINT64_MAX
+  if (n > SIZE_MAX) {
+    throw_type(env, "ERR_TRAMPFD_ADDRESS", "%s (%llu) does not fit this target's %d-bit size_t", what,
+               (unsigned long long)n, (int)(8 * sizeof(size_t)));
+    return false;
+  }
+#endif
+  *out = (size_t)n;
+  return true;
+}
+
 napi_value make_address(napi_env env, uintptr_t addr) {
   napi_value v;
   napi_create_double(env, (double)addr, &v);
