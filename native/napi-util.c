@@ -60,8 +60,8 @@ bool get_address(napi_env env, napi_value v, const char *what, uintptr_t *out) {
   if (!get_u64(env, v, what, &a)) return false;
 #if UINTPTR_MAX < UINT64_MAX
   if (a > UINTPTR_MAX) {
-    throw_type(env, "ERR_TRAMPFD_ADDRESS", "%s (%#llx) is not an address: this target's pointers have %d bits", what,
-               (unsigned long long)a, (int)(8 * sizeof(void *)));
+    throw_type(env, "ERR_TRAMPFD_ADDRESS", "%s must fit in %d unsigned bits (this target's pointers), got %#llx", what,
+               (int)(8 * sizeof(void *)), (unsigned long long)a);
     return false;
   }
 #endif
@@ -74,8 +74,8 @@ bool get_size(napi_env env, napi_value v, const char *what, size_t *out) {
   if (!get_u64(env, v, what, &n)) return false;
 #if SIZE_MAX < UINT64_MAX
   if (n > SIZE_MAX) {
-    throw_type(env, "ERR_TRAMPFD_ADDRESS", "%s (%llu) does not fit this target's %d-bit size_t", what,
-               (unsigned long long)n, (int)(8 * sizeof(size_t)));
+    throw_type(env, "ERR_TRAMPFD_ADDRESS", "%s must fit in %d unsigned bits (this target's size_t), got %llu", what,
+               (int)(8 * sizeof(size_t)), (unsigned long long)n);
     return false;
   }
 #endif
