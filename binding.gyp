@@ -1,17 +1,23 @@
 {
   "variables": {
-    "trampfd_arch%": "<!(node -p \"({x64:'x86_64',arm64:'aarch64',riscv64:'riscv64'})['<(target_arch)'] || 'unsupported'\")"
+    "trampfd_arch%": "<!(node -p \"({x64:'x86_64',ia32:'i386',arm64:'aarch64',riscv64:'riscv64'})['<(target_arch)'] || 'unsupported'\")"
   },
   "target_defaults": {
     "include_dirs": ["native/arch/<(trampfd_arch)"],
     "cflags": ["-std=c11", "-O2", "-Wall", "-Wextra", "-fvisibility=hidden"],
     "ldflags": ["-Wl,-z,max-page-size=0x10000", "-Wl,-z,noexecstack"],
     "conditions": [
-      ["target_arch=='x64'", {
+      ["target_arch=='x64' or target_arch=='ia32'", {
         "cflags": ["-fcf-protection"]
       }],
       ["target_arch=='arm64'", {
         "cflags": ["-mbranch-protection=standard", "-mno-outline-atomics"]
+      }],
+      # node-gyp leaves out -fPIC on ia32 Linux: the code would need text relocations, which
+      # ld.so applies by making our text writable, and which MDWE refuses. -z text makes one an error.
+      ["target_arch=='ia32'", {
+        "cflags": ["-fPIC"],
+        "ldflags": ["-Wl,-z,text"]
       }]
     ]
   },

@@ -56,15 +56,15 @@ struct closure {
   struct env_state *owner;
   tramp_t *tramp;
   uint32_t id;             /* index in the JS callback table */
-  /* Bitfields keep the closure at 56 bytes with a 4-byte `warned` (2-byte atomics need libatomic
-     on RISC-V with GCC 12). */
+  /* Bitfields keep the closure small; `warned` is 4 bytes (2-byte atomics need libatomic on
+     RISC-V with GCC 12). */
   uint32_t stack_bytes : 24; /* caller stack-argument bytes to copy into the JS frame (<= 65536) */
-  uint32_t ret_widen : 8;    /* result registers widened after the runner (RISC-V, from the TS
-                                planner: codegen/ops.ts resultWidening), 0 for none */
-  uint32_t frame_bytes : 24; /* the JS runner's whole frame: header, stack copy, scratch (<= FRAME_BUFFER_SIZE / 4) */
-  uint32_t ret_slot : 8;     /* frame slot whose word C must get back in RET_GPR (a hidden result
-                                pointer), 0 for none: copied there even when JS cannot run */
+  uint32_t ret_slot : 8;     /* frame offset of the word C must get back in RET_GPR (a hidden result
+                                pointer: a register slot, or FRAME_STACK + its stack offset), 0 for
+                                none: copied there even when JS cannot run */
+  uint32_t frame_bytes;      /* the JS runner's whole frame: header, stack copy, scratch (<= FRAME_BUFFER_SIZE / 4) */
   uint32_t warned;           /* the "called after its environment ended" line was written */
+  uint16_t ret_bits;         /* the target's result bits (callback-arch.h; from the TS planner), 0 for none */
   struct cb_ops *ops;      /* its native runner (js-cb-ops.c), or NULL: the JS runner runs it */
   struct closure *prev, *next;
 };

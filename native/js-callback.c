@@ -1,6 +1,7 @@
 /* Callbacks: closures behind static trampolines, run on their JS thread whichever thread calls. */
 #define _GNU_SOURCE
 #include "js-callback.h"
+#include "callback-arch.h"
 #include "js-cb-ops.h"
 #include "env.h"
 #include "frame-layout.h"
@@ -27,11 +28,19 @@ __attribute__((noreturn)) static void fatal(const char *msg) {
   abort();
 }
 
+/* Where the closure entry's frame holds the hidden result pointer: in an argument register slot,
+   or (ret_slot at FRAME_STACK and on: i386) among the caller's stack arguments, which the entry
+   does not copy. */
+static const uint8_t *result_pointer(const struct closure *c, const uint8_t *frame) {
+  if (c->ret_slot < FRAME_STACK) return frame + c->ret_slot;
+  return *(uint8_t *const *)(frame + FRAME_CALLER_SP) + (c->ret_slot - FRAME_STACK);
+}
+
 /* What C gets when JS cannot run: zeroed result registers, and, where the target's convention
    returns it (ret_slot, from the TS planner; 0 elsewhere), the hidden result pointer back. */
 static void zero_result(struct closure *c, uint8_t *frame) {
   memset(frame + FRAME_RET_GPR, 0, FRAME_RET_SIZE);
-  if (c->ret_slot) memcpy(frame + FRAME_RET_GPR, frame + c->ret_slot, 8);
+  if (c->ret_slot) memcpy(frame + FRAME_RET_GPR, result_pointer(c, frame), sizeof(void *));
 }
 
 /* A callback whose JS environment has ended (process exit, worker exit) returns zeros, with one
@@ -63,17 +72,19 @@ static void overflow(struct env_state *e, struct closure *c, uint8_t *frame, int
   napi_close_handle_scope(e->env, scope);
 }
 
-/* Frame words move as 8-byte words: the closure entry stored them so, and a wider load of narrower
-   stores would stall store forwarding on every callback. */
+/* Frame words move as words of FRAME_WORD bytes: the closure entry stored them so, and a wider
+   load of narrower stores would stall store forwarding on every callback. */
+_Static_assert(FRAME_WORD == sizeof(uintptr_t), "a frame word is a pointer");
+_Static_assert((FRAME_FN - FRAME_GPR) % FRAME_WORD == 0 && FRAME_RET_SIZE % FRAME_WORD == 0, "whole frame words");
 static inline void copy_words(uint8_t *to, const uint8_t *from, size_t n) {
-  for (size_t i = 0; i < n; i += 8) {
-    uint64_t w;
-    memcpy(&w, from + i, 8);
-    *(volatile uint64_t *)(to + i) = w; /* volatile: not merged into wider stores */
+  for (size_t i = 0; i < n; i += FRAME_WORD) {
+    uintptr_t w;
+    memcpy(&w, from + i, FRAME_WORD);
+    *(volatile uintptr_t *)(to + i) = w; /* volatile: not merged into wider stores */
   }
 }
 static inline void zero_words(uint8_t *to, size_t n) {
-  for (size_t i = 0; i < n; i += 8) *(volatile uint64_t *)(to + i) = 0;
+  for (size_t i = 0; i < n; i += FRAME_WORD) *(volatile uintptr_t *)(to + i) = 0;
 }
 
 void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int detached) {
@@ -89,7 +100,7 @@ void run_callback(struct env_state *e, struct closure *c, uint8_t *frame, int de
   *(uint32_t *)(f + FRAME_CLOSURE) = c->id;
   *(uint32_t *)(f + FRAME_FLAGS) = detached ? CALLBACK_DETACHED : 0;
   zero_words(f + FRAME_RET_GPR, FRAME_RET_SIZE); /* what C receives if JS cannot run */
-  if (c->ret_slot) memcpy(f + FRAME_RET_GPR, f + c->ret_slot, 8);
+  if (c->ret_slot) memcpy(f + FRAME_RET_GPR, f + c->ret_slot, sizeof(void *)); /* stack bytes are at f + FRAME_STACK */
   struct entry *en = &e->entry;
   napi_status st;
   /* A closure with a native runner runs in C (js-cb-ops.c); the others through the dispatcher. */
@@ -166,42 +177,17 @@ static int forked_child;
 static void mark_forked_child(void) { forked_child = 1; }
 __attribute__((constructor)) static void watch_fork(void) { pthread_atfork(NULL, NULL, mark_forked_child); }
 
-/* Where the convention wants more than the bytes a runner stored (RISC-V; the bits come from the
-   TS planner, codegen/ops.ts resultWidening): a0 extended from 32, 8 or 16 bits, a1 from 32 bits,
-   floats in fa0 and fa1 NaN-boxed. */
-static void widen_result(unsigned bits, uint8_t *frame) {
-  uint8_t *a0 = frame + FRAME_RET_GPR, *a1 = a0 + 8;
-  int64_t w;
-  int32_t i32;
-  switch (bits & 7) {
-    case 1: memcpy(&i32, a0, 4); w = i32; break;
-    case 2: w = (int8_t)a0[0]; break;
-    case 3: w = a0[0]; break;
-    case 4: { int16_t h; memcpy(&h, a0, 2); w = h; break; }
-    case 5: { uint16_t h; memcpy(&h, a0, 2); w = h; break; }
-    default: memcpy(&w, a0, 8); break;
-  }
-  memcpy(a0, &w, 8);
-  if (bits & 8) {
-    memcpy(&i32, a1, 4);
-    w = i32;
-    memcpy(a1, &w, 8);
-  }
-  if (bits & 16) memset(frame + FRAME_RET_FPR + 4, 0xff, 4);
-  if (bits & 32) memset(frame + FRAME_RET_FPR + FRAME_FPR_SLOT + 4, 0xff, 4);
-}
-
-/* Called by trampfd_closure_entry with the closure from r10 and the saved registers. */
+/* Called by trampfd_closure_entry with the closure the trampoline delivered and the saved registers. */
 __attribute__((visibility("hidden"))) void trampfd_dispatch(struct closure *c, uint8_t *frame) {
   struct env_state *e = c->owner;
   if (__builtin_expect(forked_child, 0))
     fatal("trampfd: a JS callback was called in a child process forked from C; JavaScript cannot "
           "run there; aborting\n");
   /* Read before the run: a callback may free its own closure while it runs. */
-  unsigned widen = c->ret_widen;
+  uint32_t bits = c->ret_bits;
   if (current_env == e) run_callback(e, c, frame, 0);
   else from_foreign_thread(e, c, frame);
-  if (widen) widen_result(widen, frame);
+  if (bits) callback_finish(bits, frame); /* every path, JS run or not, comes back here */
 }
 
 static void wakeup_call_js(napi_env env, napi_value js_cb, void *context, void *data) {
@@ -237,8 +223,16 @@ static napi_value js_cb_init(napi_env env, napi_callback_info info) {
 }
 
 /* cbCreate(id, stackBytes, frameBytes, retSlot[, shape, fn]) -> the callback's code address (retSlot:
-   the hidden result pointer's slot, or 0, plus ret_widen << 16); with a shape (cbShape) it runs
-   natively (js-cb-ops.c). */
+   the hidden result pointer's frame offset, or 0, plus the target's result bits << 16, see
+   callback-arch.h); with a shape (cbShape) it runs natively (js-cb-ops.c). The pointer's offset is
+   an argument register slot, or one of the stack bytes (FRAME_STACK + offset). */
+static bool result_slot_valid(uint32_t slot, uint32_t stack_bytes) {
+  if (slot == 0) return true;
+  if (slot > 0xff) return false; /* closure.ret_slot */
+  if (slot < FRAME_STACK) return slot + sizeof(void *) <= FRAME_FN;
+  return slot - FRAME_STACK + sizeof(void *) <= stack_bytes;
+}
+
 static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   struct env_state *e = current_env;
   size_t argc = 6;
@@ -250,7 +244,7 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
       napi_get_value_uint32(env, argv[2], &frame_bytes) != napi_ok ||
       napi_get_value_uint32(env, argv[3], &ret_slot) != napi_ok ||
       stack_bytes > 65536 || frame_bytes < FRAME_STACK + stack_bytes || frame_bytes > FRAME_BUFFER_SIZE / 4 ||
-      (ret_slot >> 16) > 63 || (ret_slot & 0xff00) || ((ret_slot & 0xff) && (ret_slot & 0xff) + 8 > FRAME_FN))
+      !callback_bits_valid(ret_slot >> 16, stack_bytes) || !result_slot_valid(ret_slot & 0xffff, stack_bytes))
     return throw_type(env, CODE, "cbCreate(id, stackBytes, frameBytes, retSlot[, shape, fn])");
   if (!e->dispatcher) return throw_error(env, CODE, "cbInit must come first");
   struct closure *c = calloc(1, sizeof *c);
@@ -265,7 +259,7 @@ static napi_value js_cb_create(napi_env env, napi_callback_info info) {
   c->stack_bytes = stack_bytes;
   c->frame_bytes = frame_bytes;
   c->ret_slot = ret_slot & 0xff;
-  c->ret_widen = ret_slot >> 16;
+  c->ret_bits = (uint16_t)(ret_slot >> 16);
   if (argc == 6 && !cb_ops_attach(env, c, argv[4], argv[5])) {
     tramp_free(c->tramp);
     free(c);

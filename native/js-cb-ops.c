@@ -85,7 +85,8 @@ static napi_value js_cb_shape(napi_env env, napi_callback_info info) {
   const int32_t *w = data;
   if (words < H_WORDS || w[H_NARGS] < 0 || w[H_NARGS] > MAX_ARGS || words != H_WORDS + (size_t)w[H_NARGS] * A_WORDS ||
       w[H_RET] < 0 || w[H_RET] >= S_COUNT ||
-      (w[H_RET] != S_VOID && (w[H_RET_AT] < FRAME_RET_GPR || w[H_RET_AT] + 8 > FRAME_RET_GPR + FRAME_RET_SIZE)))
+      (w[H_RET] != S_VOID && (w[H_RET_AT] < FRAME_RET_GPR ||
+                              w[H_RET_AT] + store_bytes(w[H_RET]) > FRAME_RET_GPR + FRAME_RET_SIZE)))
     return throw_type(env, CODE, "cbShape: malformed record");
   uint32_t n = (uint32_t)w[H_NARGS];
   struct cb_shape *s = calloc(1, sizeof *s + n * sizeof s->args[0]);
@@ -98,7 +99,8 @@ static napi_value js_cb_shape(napi_env env, napi_callback_info info) {
       return throw_type(env, CODE, "cbShape: malformed argument record %u", i);
     }
     s->args[i] = (struct cb_arg){(uint8_t)a[A_STORE], (uint32_t)a[A_AT]};
-    if ((uint32_t)a[A_AT] + 8 > s->frame_need) s->frame_need = (uint32_t)a[A_AT] + 8;
+    uint32_t end = (uint32_t)a[A_AT] + store_bytes(a[A_STORE]);
+    if (end > s->frame_need) s->frame_need = end;
   }
   if (napi_create_external(env, s, shape_finalize, NULL, &handle) != napi_ok) {
     free(s);
@@ -181,7 +183,8 @@ static bool put_result(napi_env env, uint32_t store, uint8_t *p, napi_value r) {
     case S_I32: lo = -2147483648.0; hi = 2147483647.0; break;
     case S_U32: lo = 0; hi = 4294967295.0; break;
     case S_SAFE_I64: lo = -MAX_SAFE; hi = MAX_SAFE; break;
-    default: lo = 0; hi = MAX_SAFE; break; /* safe-u64, pointer */
+    case S_POINTER: lo = 0; hi = MAX_ADDRESS; break;
+    default: lo = 0; hi = MAX_SAFE; break; /* safe-u64 */
   }
   if (!(d >= lo && d <= hi)) return false;
   i64 = (int64_t)d;
@@ -190,6 +193,7 @@ static bool put_result(napi_env env, uint32_t store, uint8_t *p, napi_value r) {
     case S_I8: case S_U8: *p = (uint8_t)i64; return true;
     case S_I16: case S_U16: { uint16_t v = (uint16_t)i64; memcpy(p, &v, 2); return true; }
     case S_I32: case S_U32: { uint32_t v = (uint32_t)i64; memcpy(p, &v, 4); return true; }
+    case S_POINTER: put_ptr(p, (uintptr_t)i64); return true;
     default: memcpy(p, &i64, 8); return true;
   }
 }

@@ -79,15 +79,15 @@ static napi_value js_dlsym(napi_env env, napi_callback_info info) {
   size_t argc = 2;
   napi_value argv[2];
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  uint64_t h;
+  uintptr_t h;
   char name[1024];
   size_t len;
   if (argc != 2) return throw_type(env, "ERR_TRAMPFD_SYMBOL", "dlsym(handle, name)");
-  if (!get_u64(env, argv[0], "library handle", &h)) return NULL;
+  if (!get_address(env, argv[0], "library handle", &h)) return NULL;
   if (napi_get_value_string_utf8(env, argv[1], name, sizeof name, &len) != napi_ok || len >= sizeof name - 1)
     return throw_type(env, "ERR_TRAMPFD_SYMBOL", "symbol name must be a string shorter than 1023 bytes");
   dlerror();
-  void *sym = dlsym((void *)(uintptr_t)h, name);
+  void *sym = dlsym((void *)h, name);
   if (dlerror()) return NULL; /* undefined: not found */
   return make_address(env, (uintptr_t)sym);
 }
@@ -180,12 +180,12 @@ static napi_value js_dlinterposed(napi_env env, napi_callback_info info) {
   size_t argc = 1;
   napi_value argv[1], list;
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
-  uint64_t h;
+  uintptr_t h;
   if (argc != 1) return throw_type(env, "ERR_TRAMPFD_LOAD", "interposed(handle)");
-  if (!get_u64(env, argv[0], "library handle", &h)) return NULL;
+  if (!get_address(env, argv[0], "library handle", &h)) return NULL;
   napi_create_array(env, &list);
   struct link_map *lm = NULL;
-  if (dlinfo((void *)(uintptr_t)h, RTLD_DI_LINKMAP, &lm) != 0 || !lm || !lm->l_ld) return list;
+  if (dlinfo((void *)h, RTLD_DI_LINKMAP, &lm) != 0 || !lm || !lm->l_ld) return list;
   const ElfW(Sym) *symtab = NULL;
   const char *strtab = NULL;
   const ElfW(Half) *versym = NULL;

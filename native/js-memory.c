@@ -13,14 +13,14 @@
 #define LOWEST_ADDRESS 4096
 
 static bool address_arg(napi_env env, napi_value v, const char *what, uintptr_t *out) {
-  uint64_t a;
-  if (!get_u64(env, v, what, &a)) return false;
+  uintptr_t a;
+  if (!get_address(env, v, what, &a)) return false;
   if (a < LOWEST_ADDRESS) {
     throw_type(env, CODE, "%s is %s (%#llx): not a readable address", what, a ? "in the first page" : "NULL",
                (unsigned long long)a);
     return false;
   }
-  *out = (uintptr_t)a;
+  *out = a;
   return true;
 }
 
@@ -32,18 +32,18 @@ static size_t get_args(napi_env env, napi_callback_info info, napi_value *argv, 
 
 static napi_value js_alloc(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  uint64_t size;
-  if (get_args(env, info, argv, 1) != 1 || !get_u64(env, argv[0], "size", &size)) return NULL;
-  void *p = calloc(1, size ? (size_t)size : 1);
-  if (!p) return throw_error(env, CODE, "cannot allocate %llu bytes", (unsigned long long)size);
+  size_t size;
+  if (get_args(env, info, argv, 1) != 1 || !get_size(env, argv[0], "size", &size)) return NULL;
+  void *p = calloc(1, size ? size : 1);
+  if (!p) return throw_error(env, CODE, "cannot allocate %zu bytes", size);
   return make_address(env, (uintptr_t)p);
 }
 
 static napi_value js_free(napi_env env, napi_callback_info info) {
   napi_value argv[1];
-  uint64_t p;
-  if (get_args(env, info, argv, 1) != 1 || !get_u64(env, argv[0], "pointer", &p)) return NULL;
-  free((void *)(uintptr_t)p);
+  uintptr_t p;
+  if (get_args(env, info, argv, 1) != 1 || !get_address(env, argv[0], "pointer", &p)) return NULL;
+  free((void *)p);
   return NULL;
 }
 
@@ -51,12 +51,12 @@ static napi_value js_free(napi_env env, napi_callback_info info) {
 static napi_value js_view(napi_env env, napi_callback_info info) {
   napi_value argv[2], ab;
   uintptr_t p;
-  uint64_t len;
+  size_t len;
   if (get_args(env, info, argv, 2) != 2) return throw_type(env, CODE, "view(pointer, length)");
-  if (!address_arg(env, argv[0], "pointer", &p) || !get_u64(env, argv[1], "length", &len)) return NULL;
+  if (!address_arg(env, argv[0], "pointer", &p) || !get_size(env, argv[1], "length", &len)) return NULL;
   /* SAFETY: the caller vouches for [p, p + len); no finalizer, the memory is not ours. */
-  if (napi_create_external_arraybuffer(env, (void *)p, (size_t)len, NULL, NULL, &ab) != napi_ok)
-    return throw_error(env, CODE, "cannot make a view of %llu bytes at %#lx", (unsigned long long)len, (unsigned long)p);
+  if (napi_create_external_arraybuffer(env, (void *)p, len, NULL, NULL, &ab) != napi_ok)
+    return throw_error(env, CODE, "cannot make a view of %zu bytes at %#lx", len, (unsigned long)p);
   return ab;
 }
 
@@ -141,7 +141,7 @@ static napi_value js_string_call(napi_env env, napi_callback_info info) {
   double d;
   napi_get_cb_info(env, info, &argc, argv, &self, &fallback);
   if (argc == 1 && napi_get_value_double(env, argv[0], &d) == napi_ok && d >= LOWEST_ADDRESS &&
-      d <= 9007199254740991.0 && d == (double)(uint64_t)d) {
+      d <= MAX_ADDRESS && d == (double)(uint64_t)d) {
     /* SAFETY: the caller vouches for a C string at the address, as for memCString. */
     const char *p = (const char *)(uintptr_t)(uint64_t)d;
     napi_create_string_utf8(env, p, strlen(p), &s);

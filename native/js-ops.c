@@ -37,7 +37,7 @@ struct arg {
 
 struct native_fn {
   uint32_t nargs, flags, fixed, stack, al, ret, ret_at, limit;
-  uint64_t fn;
+  uintptr_t fn;
   napi_ref fallback;     /* the JS marshaller for the same ops */
   napi_ref slow_return;  /* (f) => the JS path's result read at frame f */
   napi_ref after_cbs;    /* () => rethrows a pending callback exception */
@@ -57,7 +57,8 @@ static bool int_range(int s, double *lo, double *hi) {
     case S_I32: *lo = -2147483648.0; *hi = 2147483647.0; return true;
     case S_U32: *lo = 0; *hi = 4294967295.0; return true;
     case S_SAFE_I64: *lo = -MAX_SAFE; *hi = MAX_SAFE; return true;
-    case S_SAFE_U64: case S_POINTER: *lo = 0; *hi = MAX_SAFE; return true;
+    case S_SAFE_U64: *lo = 0; *hi = MAX_SAFE; return true;
+    case S_POINTER: *lo = 0; *hi = MAX_ADDRESS; return true; /* beyond: the JS path says why */
     default: return false;
   }
 }
@@ -72,7 +73,7 @@ static inline void put_int(uint8_t *p, const struct arg *a, int64_t v) {
 }
 
 /* Address of a typed array's or DataView's first byte; false: not a view, or an empty one. */
-static bool view_address(napi_env env, napi_value v, uint64_t *out) {
+static bool view_address(napi_env env, napi_value v, uintptr_t *out) {
   bool is;
   void *data = NULL;
   size_t n = 0;
@@ -88,7 +89,7 @@ static bool view_address(napi_env env, napi_value v, uint64_t *out) {
     return false; /* ArrayBuffers too: JS decides with instanceof, which C cannot mirror */
   }
   if (n == 0) return false; /* empty or detached: the JS path tells them apart */
-  *out = (uint64_t)(uintptr_t)data;
+  *out = (uintptr_t)data;
   return true;
 }
 
@@ -139,7 +140,7 @@ enum string_put { PUT_STRING, NOT_A_STRING, TO_JS };
    writes a lone surrogate as U+FFFD, as TextEncoder does. A short string's UTF-16 fetch is also
    the type test and the length query: one Node-API call for the common case. */
 static inline __attribute__((always_inline)) enum string_put put_string(napi_env env, napi_value v, uint8_t *base,
-                                                                         uint32_t *top, uint32_t limit, uint64_t *out) {
+                                                                         uint32_t *top, uint32_t limit, uintptr_t *out) {
   uint32_t at = *top;
   if ((uint64_t)at + 3 * (SHORT_STRING + 1) + 16 > limit) return TO_JS; /* nearly full: JS copies to the heap */
   uint8_t *s = base + at;
@@ -157,7 +158,7 @@ static inline __attribute__((always_inline)) enum string_put put_string(napi_env
     if (napi_get_value_string_utf8(env, v, (char *)s, 3 * len + 1, &n) != napi_ok || memchr(s, 0, n)) return TO_JS;
   }
   *top = (uint32_t)((at + n + 16) & ~(size_t)15);
-  *out = (uint64_t)(uintptr_t)s;
+  *out = (uintptr_t)s;
   return PUT_STRING;
 }
 
@@ -200,13 +201,13 @@ static __attribute__((noinline)) bool put_other(napi_env env, const struct arg *
       return true;
     }
     case S_POINTER: {
-      uint64_t addr = 0;
+      uintptr_t addr = 0;
       double d;
       if (t == napi_number) return napi_get_value_double(env, v, &d) == napi_ok && put_number(p, a, d);
       if (t == napi_null) addr = 0;
       else if (t == napi_object) { if (!view_address(env, v, &addr)) return false; }
       else return false;
-      put64(p, addr);
+      put_ptr(p, addr);
       return true;
     }
     default: return false;
@@ -219,11 +220,11 @@ static inline __attribute__((always_inline)) bool put_arg(napi_env env, const st
   uint8_t *p = fr + a->at;
   double d;
   if (a->cstring) { /* a string first: the fetch fails on anything else, for no napi_typeof */
-    uint64_t addr;
+    uintptr_t addr;
     enum string_put r = put_string(env, v, base, top, limit, &addr);
     if (r == TO_JS) return false;
     if (r == PUT_STRING) {
-      put64(p, addr);
+      put_ptr(p, addr);
       return true;
     }
   }
@@ -276,7 +277,7 @@ static napi_value result(napi_env env, const struct native_fn *nf, uint8_t *fr, 
 /* The call itself, after the arguments are in the frame: the stub, callback exceptions, errno. */
 static napi_value finish(napi_env env, struct native_fn *nf, struct env_state *e, uint8_t *fr, uint32_t f, uint32_t top) {
   uint8_t *base = e->base;
-  put64(fr + FRAME_FN, nf->fn);
+  put_ptr(fr + FRAME_FN, nf->fn);
   memcpy(fr + FRAME_STACK_SIZE, &nf->stack, 4);
   memcpy(fr + FRAME_AL, &nf->al, 4);
   memcpy(fr + FRAME_FLAGS, &nf->flags, 4);
@@ -382,17 +383,20 @@ static napi_value js_native_function(napi_env env, napi_callback_info info) {
     return throw_type(env, "ERR_TRAMPFD_CALL", "nativeFunction(name, Int32Array record, fallback, slowReturn, afterCallbacks, errnoState)");
   const int32_t *w = data;
   if (words < H_WORDS || w[H_NARGS] < 0 || w[H_NARGS] > MAX_ARGS || words != H_WORDS + (size_t)w[H_NARGS] * A_WORDS ||
-      w[H_RET] < 0 || w[H_RET] >= S_COUNT || w[H_LIMIT] <= 0 || w[H_LIMIT] > FRAME_BUFFER_SIZE)
+      w[H_RET] < 0 || w[H_RET] >= S_COUNT || w[H_LIMIT] <= 0 || w[H_LIMIT] > FRAME_BUFFER_SIZE ||
+      (sizeof(uintptr_t) < 8 && w[H_FN_HI] != 0)) /* an address this target cannot hold */
     return throw_type(env, "ERR_TRAMPFD_CALL", "nativeFunction: malformed record");
   uint32_t n = (uint32_t)w[H_NARGS];
   struct native_fn *nf = calloc(1, sizeof *nf + n * sizeof nf->args[0]);
   if (!nf) return throw_error(env, "ERR_TRAMPFD_CALL", "out of memory");
   *nf = (struct native_fn){n, (uint32_t)w[H_FLAGS], (uint32_t)w[H_FIXED], (uint32_t)w[H_STACK], (uint32_t)w[H_AL],
                            (uint32_t)w[H_RET], (uint32_t)w[H_RET_AT], (uint32_t)w[H_LIMIT],
-                           (uint64_t)(uint32_t)w[H_FN_LO] | (uint64_t)(uint32_t)w[H_FN_HI] << 32, NULL, NULL, NULL, NULL};
+                           (uintptr_t)((uint64_t)(uint32_t)w[H_FN_LO] | (uint64_t)(uint32_t)w[H_FN_HI] << 32),
+                           NULL, NULL, NULL, NULL};
   for (uint32_t i = 0; i < n; i++) {
     const int32_t *a = w + H_WORDS + i * A_WORDS;
-    if (a[A_ACCEPT] <= S_VOID || a[A_ACCEPT] >= S_COUNT || a[A_AT] < 0 || a[A_AT] + 8 > w[H_FIXED]) {
+    if (a[A_ACCEPT] <= S_VOID || a[A_ACCEPT] >= S_COUNT || a[A_AT] < 0 ||
+        (int64_t)a[A_AT] + (a[A_WIDE] ? 4 : store_bytes(a[A_ACCEPT])) > w[H_FIXED]) {
       free(nf);
       return throw_type(env, "ERR_TRAMPFD_CALL", "nativeFunction: malformed argument record %u", i);
     }
@@ -400,7 +404,7 @@ static napi_value js_native_function(napi_env env, napi_callback_info info) {
     struct arg *g = &nf->args[i];
     *g = (struct arg){OP_OTHER, (uint8_t)a[A_ACCEPT], a[A_CSTRING] != 0, a[A_WIDE] ? 4 : widths[a[A_ACCEPT]], false,
                       (uint32_t)a[A_AT], 0, 0};
-    if (!g->width) g->width = 8;
+    if (!g->width) g->width = a[A_ACCEPT] == S_POINTER ? sizeof(void *) : 8;
     g->number = int_range(g->accept, &g->lo, &g->hi) || g->accept == S_F32 || g->accept == S_F64;
     if (g->number && g->accept != S_POINTER)
       g->op = g->accept == S_I32 && g->width == 4 ? OP_I32 : g->accept == S_F64 ? OP_F64 : g->accept == S_F32 ? OP_F32 : OP_INT;
@@ -431,11 +435,11 @@ static napi_value js_string_to_frame(napi_env env, napi_callback_info info) {
     return throw_type(env, "ERR_TRAMPFD_CALL", "stringToFrame(string, limit)");
   struct env_state *e = current_env;
   uint32_t top = control(e, CONTROL_TOP);
-  uint64_t addr;
+  uintptr_t addr;
   switch (put_string(env, argv[0], e->base, &top, limit, &addr)) {
     case PUT_STRING:
       *(uint32_t *)(e->base + CONTROL_TOP) = top;
-      return make_address(env, (uintptr_t)addr);
+      return make_address(env, addr);
     case NOT_A_STRING: return throw_type(env, "ERR_TRAMPFD_CALL", "stringToFrame(string, limit)");
     default: napi_create_int32(env, -1, &r); return r;
   }

@@ -10,9 +10,9 @@
 
 /* The live trampoline a JS value names, or NULL with a TypeError thrown. */
 static tramp_t *handle_arg(napi_env env, napi_value v) {
-  uint64_t h;
-  if (!get_u64(env, v, "trampoline handle", &h)) return NULL;
-  tramp_t *t = tramp_from_handle((uintptr_t)h);
+  uintptr_t h;
+  if (!get_address(env, v, "trampoline handle", &h)) return NULL;
+  tramp_t *t = tramp_from_handle(h);
   if (!t) throw_type(env, CODE, "not a live trampoline (freed, or never allocated): handle %#llx", (unsigned long long)h);
   return t;
 }
@@ -30,10 +30,10 @@ static napi_value js_set(napi_env env, napi_callback_info info) {
   napi_get_cb_info(env, info, &argc, argv, NULL, NULL);
   if (argc != 3) return throw_type(env, CODE, "set(handle, target, context) takes 3 arguments, got %zu", argc);
   tramp_t *t = handle_arg(env, argv[0]);
-  uint64_t target, context;
-  if (!t || !get_u64(env, argv[1], "target", &target) || !get_u64(env, argv[2], "context", &context)) return NULL;
+  uintptr_t target, context;
+  if (!t || !get_address(env, argv[1], "target", &target) || !get_address(env, argv[2], "context", &context)) return NULL;
   if (target == 0) return throw_type(env, CODE, "target must be a code address, got 0 (NULL)");
-  tramp_set(t, (void *)(uintptr_t)target, (void *)(uintptr_t)context);
+  tramp_set(t, (void *)target, (void *)context);
   return NULL;
 }
 
@@ -88,7 +88,7 @@ static napi_value js_stats(napi_env env, napi_callback_info info) {
   return o;
 }
 
-uint64_t tramp_selftest_target(void);
+uintptr_t tramp_selftest_target(void);
 
 /* Allocates a trampoline, calls it through its address and checks the context arrives:
    proof that this process can execute our mapped tables (used by the demo and doctor). */
@@ -96,10 +96,10 @@ static napi_value js_self_test(napi_env env, napi_callback_info info) {
   (void)info;
   tramp_t *t = tramp_alloc();
   if (!t) return throw_error(env, "ERR_TRAMPFD_EXHAUSTED", "cannot allocate a trampoline: %s", tramp_error());
-  const uint64_t magic = 0x7472616d70666421ull; /* "trampfd!" */
+  const uintptr_t magic = (uintptr_t)0x7472616d70666421ull; /* "trampfd!" ("pfd!" on 32-bit targets) */
   tramp_set(t, (void *)tramp_selftest_target, (void *)(uintptr_t)magic);
   void *addr = tramp_addr(t);
-  uint64_t got = ((uint64_t(*)(void))addr)();
+  uintptr_t got = ((uintptr_t(*)(void))addr)();
   tramp_free(t);
   napi_value o, b;
   napi_create_object(env, &o);

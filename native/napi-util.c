@@ -55,6 +55,34 @@ bool get_u64(napi_env env, napi_value v, const char *what, uint64_t *out) {
   return false;
 }
 
+bool get_address(napi_env env, napi_value v, const char *what, uintptr_t *out) {
+  uint64_t a;
+  if (!get_u64(env, v, what, &a)) return false;
+#if UINTPTR_MAX < UINT64_MAX
+  if (a > UINTPTR_MAX) {
+    throw_type(env, "ERR_TRAMPFD_ADDRESS", "%s must fit in %d unsigned bits (this target's pointers), got %#llx", what,
+               (int)(8 * sizeof(void *)), (unsigned long long)a);
+    return false;
+  }
+#endif
+  *out = (uintptr_t)a;
+  return true;
+}
+
+bool get_size(napi_env env, napi_value v, const char *what, size_t *out) {
+  uint64_t n;
+  if (!get_u64(env, v, what, &n)) return false;
+#if SIZE_MAX < UINT64_MAX
+  if (n > SIZE_MAX) {
+    throw_type(env, "ERR_TRAMPFD_ADDRESS", "%s must fit in %d unsigned bits (this target's size_t), got %llu", what,
+               (int)(8 * sizeof(size_t)), (unsigned long long)n);
+    return false;
+  }
+#endif
+  *out = (size_t)n;
+  return true;
+}
+
 napi_value make_address(napi_env env, uintptr_t addr) {
   napi_value v;
   napi_create_double(env, (double)addr, &v);

@@ -6,10 +6,32 @@
 enum store { S_VOID, S_I8, S_U8, S_I16, S_U16, S_I32, S_U32, S_BOOL, S_F32, S_F64, S_I64, S_U64,
              S_SAFE_I64, S_SAFE_U64, S_POINTER, S_COUNT };
 
-#include <node_api.h>
+#include "napi-util.h"
+
 #include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
+
+/* Bytes a store reads or writes in a slot: a pointer is pointer-sized (4 bytes on i386, where an
+   8-byte store would clobber the next stack argument), the size-like 'safe' stores are 8 bytes
+   (the planner gives 4-byte size types the 32-bit stores). */
+static inline uint32_t store_bytes(int store) {
+  switch (store) {
+    case S_I8: case S_U8: case S_BOOL: return 1;
+    case S_I16: case S_U16: return 2;
+    case S_I32: case S_U32: case S_F32: return 4;
+    case S_POINTER: return sizeof(void *);
+    default: return 8;
+  }
+}
+
+/* Reads and writes a pointer-sized slot. */
+static inline uintptr_t get_ptr(const uint8_t *p) {
+  uintptr_t v;
+  memcpy(&v, p, sizeof v);
+  return v;
+}
+static inline void put_ptr(uint8_t *p, uintptr_t v) { memcpy(p, &v, sizeof v); }
 
 /* The JS value of the scalar `store` at `p` (a result slot, a callback argument), as the JS path
    reads it; false for a size-like value or pointer beyond 2^53, which the JS path reads (a bigint
@@ -43,7 +65,11 @@ static inline bool read_scalar(napi_env env, int store, const uint8_t *p, napi_v
       memcpy(&i64, p, 8);
       if (i64 == (int32_t)i64) return napi_create_int32(env, (int32_t)i64, out) == napi_ok;
       return i64 >= -max_safe && i64 <= max_safe && napi_create_double(env, (double)i64, out) == napi_ok;
-    default: /* safe-u64, pointer */
+    case S_POINTER:
+      u64 = get_ptr(p);
+      if (u64 <= INT32_MAX) return napi_create_int32(env, (int32_t)u64, out) == napi_ok;
+      return u64 <= (uint64_t)max_safe && napi_create_double(env, (double)u64, out) == napi_ok;
+    default: /* safe-u64 */
       memcpy(&u64, p, 8);
       if (u64 <= INT32_MAX) return napi_create_int32(env, (int32_t)u64, out) == napi_ok;
       return u64 <= (uint64_t)max_safe && napi_create_double(env, (double)u64, out) == napi_ok;

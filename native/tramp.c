@@ -277,10 +277,14 @@ static void set_map_error(const char *what, int err) {
 /* Maps one more copy of the table from the file, beside a fresh data region. */
 static int map_table(void) {
   if (nspare == 0) {
-    unsigned char *arena = mmap(NULL, (size_t)ARENA_REGIONS * TRAMP_REGION_SIZE, PROT_NONE,
-                                MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    size_t n = ARENA_REGIONS;
+    unsigned char *arena;
+    /* Short of address space (a 32-bit process), a smaller reservation may still fit. */
+    while ((arena = mmap(NULL, n * TRAMP_REGION_SIZE, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE,
+                         -1, 0)) == MAP_FAILED && errno == ENOMEM && n > 1)
+      n /= 2;
     if (arena == MAP_FAILED) { set_map_error("cannot reserve trampoline tables", errno); return -1; }
-    for (size_t i = ARENA_REGIONS; i-- > 0;) /* lowest first: tables stay close together */
+    for (size_t i = n; i-- > 0;) /* lowest first: tables stay close together */
       if (push_spare((uintptr_t)arena + i * TRAMP_REGION_SIZE) != 0) { set_error("out of memory", ENOMEM); return -1; }
   }
   unsigned char *region = (unsigned char *)spare[nspare - 1];

@@ -5,7 +5,12 @@
  * register: r10 on x86-64 (the static-chain register), x17 on AArch64 (IP1; the slot branches
  * through x16, which is clobbered too; x8, x18 and the link register are untouched), t2 on
  * RISC-V 64 (GCC's static-chain register; the slot jumps through t1, which is clobbered too; ra
- * and t0 are untouched).
+ * and t0 are untouched). i386 has no register to spare (regparm and fastcall pass arguments in
+ * eax, edx, ecx), so there the context is on the stack: at the target, 0(%esp) = the caller's eax,
+ * 4(%esp) = context, 8(%esp) = the caller's return address, 12(%esp) on = the caller's stack
+ * arguments; eax is clobbered (it points into the slot), every other register is untouched. The
+ * target's `popl %eax` restores eax and leaves the context on top; it must return past the
+ * context word (e.g. move the return address up over it and `ret`).
  * Setting a trampoline while other threads may be calling it is a race: such a call can pair the
  * new target with the old context. Publish a trampoline's address only after tramp_set, and
  * re-point a live one only where no call can be in flight (or allocate a new one).

@@ -34,7 +34,7 @@ export const cc = process.env.TRAMPFD_CC ?? 'gcc';
 /** This process's target folder name (native/arch/<name>, test/c/<name>). */
 export const archName = HOST.arch.name;
 /** Branch-protection flags the addon is built with on this target (binding.gyp). */
-export const archCflags: readonly string[] = archName === 'x86_64' ? ['-fcf-protection']
+export const archCflags: readonly string[] = archName === 'x86_64' || archName === 'i386' ? ['-fcf-protection']
   : archName === 'aarch64' ? ['-mbranch-protection=standard', '-mno-outline-atomics'] : [];
 /** Link flags that keep a shared library's BTI/PAC note on AArch64 (binding.gyp, native/arch/aarch64/arch.c). */
 export const archLdflags: readonly string[] = archName === 'aarch64' ? ['-nostartfiles', '-Wl,-z,force-bti'] : [];

@@ -63,6 +63,13 @@ test('a library file replaced on disk after load is detected and never mapped', 
   assert.match(ok(['replaced', same, 'none']), /ok replaced mode=file reason=-/);
 });
 
+test('a 32-bit process out of address space: allocation fails with the clean error, then works once space is back',
+  { skip: process.arch !== 'ia32' && 'a 64-bit address space cannot be filled' }, () => {
+    const out = ok(['addrspace']);
+    assert.match(out, /^error after \d+: cannot reserve trampoline tables: out of memory, or the process reached its limit of memory mappings/m);
+    assert.match(out, /ok addrspace mode=file/);
+  });
+
 test('under PR_SET_MDWE the file-mapped tables still work', { skip: mdweUnavailable() ?? false }, () => {
   const out = ok(['million', '100000'], { wrap: [mdweExec] });
   assert.match(out, /ok million mode=file .* live=100000/);

@@ -7,6 +7,9 @@ import { addonPath, mappingOf, parseMaps, testSupport, writableExecutableMapping
 
 const native = testSupport();
 const targets = native.targets();
+/** A context is a pointer: 64 bits here, or 32 on a 32-bit target (i386). */
+const POINTER_BITS = process.arch === 'ia32' ? 32 : 64;
+const contextOf = (i: number): bigint => BigInt.asUintN(POINTER_BITS, BigInt(i) * 1000003n + 7n);
 
 test('100,000 live trampolines: distinct addresses, a sample delivers the right context', () => {
   const n = 100_000;
@@ -14,7 +17,7 @@ test('100,000 live trampolines: distinct addresses, a sample delivers the right 
   const seen = new Set<number>();
   for (let i = 0; i < n; i++) {
     const t = trampolines.alloc();
-    t.set(i % 2 ? targets.mix : targets.context, BigInt(i) * 1000003n + 7n);
+    t.set(i % 2 ? targets.mix : targets.context, contextOf(i));
     seen.add(t.address);
     all.push(t);
   }
@@ -22,7 +25,7 @@ test('100,000 live trampolines: distinct addresses, a sample delivers the right 
   const stats = trampolines.stats();
   assert.ok(stats.live >= n, `live ${stats.live}`);
   for (let i = 0; i < n; i += 97) {
-    const ctx = BigInt(i) * 1000003n + 7n;
+    const ctx = contextOf(i);
     if (i % 2) assert.equal(native.call(all[i]!.address, 1, 5n), ctx * 3n + 5n, `slot ${i}`);
     else assert.equal(native.call(all[i]!.address, 0, 0n), ctx, `slot ${i}`);
   }
@@ -47,7 +50,7 @@ test('100,000 live trampolines: distinct addresses, a sample delivers the right 
   assert.equal(trampolines.stats().live, stats.live - n);
 });
 
-test('contexts span all 64 bits, from numbers and bigints', () => {
+test('contexts span all 64 bits, from numbers and bigints', { skip: POINTER_BITS !== 64 && 'a 32-bit target' }, () => {
   using t = trampolines.alloc();
   for (const ctx of [0n, 1n, 0xffffffffffffffffn, 0x8000000000000000n, 2n ** 53n + 1n]) {
     t.set(targets.context, ctx);
@@ -56,6 +59,22 @@ test('contexts span all 64 bits, from numbers and bigints', () => {
   t.set(targets.context, Number.MAX_SAFE_INTEGER);
   assert.equal(native.call(t.address, 0, 0n), BigInt(Number.MAX_SAFE_INTEGER));
 });
+
+test('on a 32-bit target contexts span all 32 bits, and wider ones are refused, never truncated',
+  { skip: POINTER_BITS !== 32 && 'a 64-bit target' }, () => {
+    using t = trampolines.alloc();
+    for (const ctx of [0n, 1n, 0xffffffffn, 0x80000000n]) {
+      t.set(targets.context, ctx);
+      assert.equal(native.call(t.address, 0, 0n), ctx);
+    }
+    t.set(targets.context, 2 ** 32 - 1);
+    assert.equal(native.call(t.address, 0, 0n), 0xffffffffn);
+    for (const wide of [2 ** 32, 2 ** 32 + 5, 1n << 32n, 0xffffffffffffffffn]) {
+      assert.throws(() => t.set(targets.context, wide), /context must fit in 32 unsigned bits \(this target's pointers\)/);
+      assert.throws(() => t.set(2 ** 32 + targets.context, 1), /target must fit in 32 unsigned bits/);
+    }
+    assert.equal(native.call(t.address, 0, 0n), 0xffffffffn, 'a refused set leaves the trampoline as it was');
+  });
 
 test('stats report the mode, tables and per-slot sizes', () => {
   const s = trampolines.stats();

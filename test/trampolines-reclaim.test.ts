@@ -35,7 +35,9 @@ test('1,000,000 allocated and freed, twice: tables, mappings and RSS go back nea
     // Hysteresis: the table being carved, one spare, and those holding the last 8,192 frees
     // (a thread's own quarantine ring) stay.
     assert.ok(tEnd! <= t0! + 8, `tables after free: ${tEnd} (baseline ${t0})`);
-    assert.ok(mPeak! >= m0! + 2 * 488, `peak mappings ${mPeak}`);
+    // Two per table, less one where a table's data at an arena's top end merges with an anonymous
+    // mapping above the arena (seen on i386).
+    assert.ok(mPeak! >= m0! + 2 * 488 - 1, `peak mappings ${mPeak}`);
     assert.ok(mEnd! <= m0! + 2 * 8 + 4, `mappings after free: ${mEnd} (baseline ${m0})`);
     assert.ok(rssPeak! - rss0! > 30_000, `peak RSS grew by ${rssPeak! - rss0!} KiB`);
     assert.ok(rssEnd! - rss0! < 4_000, `RSS after free is ${rssEnd! - rss0!} KiB above the baseline`);

@@ -83,19 +83,21 @@ static void scenario_million(size_t n) {
 
 #define THREADS 8
 #define ROUNDS 20000
+/* A context is a pointer: the thread's id goes above the round number within its bits. */
+#define ID_SHIFT (sizeof(void *) == 8 ? 32 : 16)
 static void *thread_main(void *arg) {
-  uintptr_t id = (uintptr_t)arg;
+  uint64_t id = (uintptr_t)arg;
   tramp_t *mine[16];
   for (int r = 0; r < ROUNDS; r++) {
     int k = r % 16;
     if (r >= 16) {
-      uint64_t want = (id << 32) | (uint64_t)(r - 16);
+      uint64_t want = (id << ID_SHIFT) | (uint64_t)(r - 16);
       CHECK(((fn1)tramp_addr(mine[k]))(1) == want * 3 + 1, "thread %lu round %d: crossed context", (unsigned long)id, r);
       tramp_free(mine[k]);
     }
     mine[k] = tramp_alloc();
     CHECK(mine[k], "alloc: %s", tramp_error());
-    tramp_set(mine[k], (void *)target_mix, (void *)((id << 32) | (uint64_t)r));
+    tramp_set(mine[k], (void *)target_mix, (void *)(uintptr_t)((id << ID_SHIFT) | (uint64_t)r));
   }
   for (int k = 0; k < 16; k++) tramp_free(mine[k]);
   return NULL;
@@ -303,6 +305,40 @@ static void scenario_maxmap(void) {
   mode_line("maxmap");
 }
 
+/* The address space runs out (a 32-bit process; mappings stay few and large, far from
+   vm.max_map_count): reserving more tables fails with a clean error after the reserved ones are
+   used up; once space is given back, allocation works again. */
+static void scenario_addrspace(void) {
+  tramp_free(tramp_alloc()); /* the first arena exists from here */
+  enum { MAX_FILL = 4096 };
+  void *fill[MAX_FILL];
+  size_t fill_size[MAX_FILL], nfill = 0;
+  for (size_t size = (size_t)1 << 30; size >= 65536;) { /* largest first: holes below 64 KiB stay */
+    void *p = mmap(NULL, size, PROT_NONE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+    if (p == MAP_FAILED) { CHECK(errno == ENOMEM, "mmap: %s", strerror(errno)); size /= 2; continue; }
+    CHECK(nfill < MAX_FILL, "more than %d reservations and the address space is not full", MAX_FILL);
+    fill[nfill] = p;
+    fill_size[nfill++] = size;
+  }
+  size_t got = 0;
+  tramp_t *t;
+  while ((t = tramp_alloc()) != NULL) {
+    CHECK(got < (size_t)1 << 24, "%zu allocated with no address space left", got);
+    tramp_set(t, (void *)target_context, (void *)(uintptr_t)(got + 1));
+    if (got % 4099 == 0) CHECK(((fn0)tramp_addr(t))() == got + 1, "slot %zu", got);
+    got++;
+  }
+  printf("error after %zu: %s\n", got, tramp_error());
+  for (size_t i = 0; i < nfill; i++) munmap(fill[i], fill_size[i]);
+  for (int i = 0; i < 4096; i++) {
+    t = tramp_alloc();
+    CHECK(t, "alloc after space was given back: %s", tramp_error());
+    tramp_set(t, (void *)target_context, (void *)(uintptr_t)(i + 3));
+    CHECK(((fn0)tramp_addr(t))() == (uint64_t)i + 3, "call after space was given back");
+  }
+  mode_line("addrspace");
+}
+
 /* The protections of the data region that follows the code slot `code`. */
 static void data_perms(const void *code, char perms[5]) {
   FILE *f = fopen("/proc/self/maps", "r");
@@ -362,6 +398,7 @@ int main(int argc, char **argv) {
   else if (strcmp(s, "reclaim") == 0) scenario_reclaim(argc > 2 ? strtoul(argv[2], NULL, 10) : 1000000);
   else if (strcmp(s, "stale") == 0) scenario_stale();
   else if (strcmp(s, "maxmap") == 0) scenario_maxmap();
+  else if (strcmp(s, "addrspace") == 0) scenario_addrspace();
   else if (strcmp(s, "sealed") == 0) scenario_sealed(argc > 2 ? argv[2] : "threads");
   else CHECK(0, "unknown scenario %s", s);
   return 0;

@@ -77,7 +77,7 @@ tramp_image_data:
         .zero TRAMP_IMAGE_SLOTS * TRAMP_SLOT_SIZE
         .size tramp_image_data, . - tramp_image_data
 
-/* uint64_t tramp_selftest_target(void): returns the context a trampoline delivered. */
+/* uintptr_t tramp_selftest_target(void): returns the context a trampoline delivered. */
         .text
         .globl tramp_selftest_target
         .hidden tramp_selftest_target
