@@ -410,7 +410,9 @@ class Parser implements ExprHost {
     while (isAttribute(this.peek())) this.attributes(attrs);
     let tagTok: Token | undefined;
     if (this.peek().kind === 'ident' && !KEYWORDS.has(this.peek().text)) tagTok = this.next();
-    while (isAttribute(this.peek())) this.attributes(attrs);
+    // Attributes after the tag are the record's only before a body; else they are the declaration's
+    // (`struct s __attribute__((stdcall)) f(void)`), left to the specifiers.
+    if (this.is('{', this.afterAttributes(0))) while (isAttribute(this.peek())) this.attributes(attrs);
     if (this.is('{')) {
       if (!this.allowDefinitions) this.fail(this.peek(), `${kw.text} definitions are only allowed in cdef`, 'ERR_TRAMPFD_DECL_INVALID');
       const type = this.nest(kw, () => (kw.text === 'enum' ? this.enumBody(kw, tagTok, attrs) : this.recordBody(kw, tagTok, attrs)));
