@@ -679,9 +679,17 @@ class Parser implements ExprHost {
    * declarator) belong to the declared type, as the specifiers' do.
    */
   apply(specs: Specs, d: Declarator, trailing: readonly ConventionUse[] = []): Typed {
-    let cur: Typed = this.withConventions({ type: specs.type, isConst: specs.isConst }, d.before);
+    // The declaration's own conventions join those written after its declarator, checked together.
+    const declared = [...specs.conventions, ...trailing];
+    const last = d.derivations[d.derivations.length - 1];
+    let cur: Typed = this.withConventions({ type: specs.type, isConst: specs.isConst }, last ? d.before : [...d.before, ...declared]);
     let depth = d.derivations.length === 0 ? 0 : typeDepth(specs.type, MAX_TYPE_DEPTH);
-    for (const dv of d.derivations) {
+    // What each derivation's type gets; a pointer's go to the function it points to, with that function's own.
+    const uses = d.derivations.map((dv) => [...(d.conventions.get(dv) ?? []), ...(dv === last ? declared : [])]);
+    d.derivations.forEach((dv, i) => {
+      if (dv.kind === 'func' && d.derivations[i + 1]?.kind === 'ptr') uses[i] = [...uses[i]!, ...uses[i + 1]!.splice(0)];
+    });
+    for (const [i, dv] of d.derivations.entries()) {
       this.levels(depth++, dv.tok); // typedefs add up: `typedef t1 *t2;` is one level more than t1
       if (cur.unsized) this.fail(cur.unsized, 'array type has incomplete element type', 'ERR_TRAMPFD_DECL_INVALID');
       const base = resolveType(cur.type);
@@ -695,9 +703,9 @@ class Parser implements ExprHost {
         if (incomplete(base)) this.fail(dv.tok, `function returns incomplete type '${base.name}'`, 'ERR_TRAMPFD_DECL_INVALID');
         cur = { type: this.guard(dv.tok, () => makeFunction(base, dv.params, dv.variadic)), isConst: false };
       }
-      cur = this.withConventions(cur, d.conventions.get(dv));
+      cur = this.withConventions(cur, uses[i]);
     }
-    return this.withConventions(cur, [...specs.conventions, ...trailing]);
+    return cur;
   }
 
   /**
