@@ -101,6 +101,11 @@ test('which function of a function returning a function pointer gets it, as gcc 
   for (const src of ['int __attribute__((stdcall)) (*get(void))(int)', 'int (*get(void))(int) __attribute__((stdcall))']) {
     assert.deepEqual([outer(src), returned(src)], ['stdcall', ''], src);
   }
+  // After the * of a pointer to anything else, they are the function's that returns it.
+  assert.deepEqual([outer('void * __attribute__((regparm(3))) f(int)'), parsePrototype('void * __attribute__((regparm(3))) f(int)', scope).type.ret.name],
+    ['regparm(3)', 'void *']);
+  assert.throws(() => parsePrototype('char * __attribute__((stdcall)) * g(int)', scope), /only applies to function types, not 'char \*'/,
+    'gcc: ignored with a warning, as its pointer is followed by another');
   for (const src of ['int (* __attribute__((stdcall)) get(void))(int)', 'int (__attribute__((stdcall)) * get(void))(int)', 'int (__stdcall *get(void))(int)']) {
     assert.deepEqual([outer(src), returned(src)], ['', 'stdcall'], src);
   }

@@ -684,10 +684,15 @@ class Parser implements ExprHost {
     const last = d.derivations[d.derivations.length - 1];
     let cur: Typed = this.withConventions({ type: specs.type, isConst: specs.isConst }, last ? d.before : [...d.before, ...declared]);
     let depth = d.derivations.length === 0 ? 0 : typeDepth(specs.type, MAX_TYPE_DEPTH);
-    // What each derivation's type gets; a pointer's go to the function it points to, with that function's own.
+    // What each derivation's type gets. As in gcc, a pointer's go to the function it points to (with
+    // that function's own), and a pointer to anything else hands them to the function returning it
+    // (`void * __attribute__((regparm(3))) f(int)` is f's).
     const uses = d.derivations.map((dv) => [...(d.conventions.get(dv) ?? []), ...(dv === last ? declared : [])]);
     d.derivations.forEach((dv, i) => {
-      if (dv.kind === 'func' && d.derivations[i + 1]?.kind === 'ptr') uses[i] = [...uses[i]!, ...uses[i + 1]!.splice(0)];
+      if (dv.kind !== 'ptr' || uses[i]!.length === 0) return;
+      const before = d.derivations[i - 1];
+      if (before?.kind === 'func') uses[i - 1]!.push(...uses[i]!.splice(0));
+      else if ((before !== undefined || specs.type.kind !== 'function') && d.derivations[i + 1]?.kind === 'func') uses[i + 1]!.push(...uses[i]!.splice(0));
     });
     for (const [i, dv] of d.derivations.entries()) {
       this.levels(depth++, dv.tok); // typedefs add up: `typedef t1 *t2;` is one level more than t1
