@@ -80,8 +80,7 @@ function composite(): CType {
     case 8: {
       const bits: [string, CType, number][] = [];
       for (let i = range(1, 3); i > 0; i--) {
-        // Not long long: support-ctypes' struct() does not lay out i386 long long bitfields as gcc does.
-        const t = pick([INT, UINT, UCHAR, USHORT]);
+        const t = pick([INT, UINT, UCHAR, USHORT, LLONG, ULLONG]);
         bits.push([`b${i}`, t, range(1, t.size * 8)]);
       }
       return struct(tag('b'), bits);

@@ -106,7 +106,10 @@ export function struct(
       bit = roundUp(bit, unitBits);
       continue;
     }
-    if (!packed && Math.floor(bit / unitBits) !== Math.floor((bit + width - 1) / unitBits)) {
+    // gcc: a bitfield may not span more units of its type's alignment than the type has (where the
+    // two agree: may not cross a boundary; an i386 long long, 4-aligned, may span two 4-byte units).
+    const units = Math.ceil(((bit % unitBits) + width) / unitBits);
+    if (!packed && units > Math.max(1, type.size / type.align)) {
       bit = roundUp(bit, unitBits);
     }
     const offset = packed ? Math.floor(bit / 8) : Math.floor(bit / unitBits) * type.align;

@@ -179,6 +179,19 @@ function checkAlignment(n: number): void {
   }
 }
 
+/**
+ * Whether a bitfield of `w` bits of type `t` at bit `pos` must move to the next boundary of its
+ * alignment: gcc's rule is that it may not span more units of that alignment than the type has.
+ * Where alignment and size agree (every integer on LP64) that means it may not cross a boundary;
+ * an i386 long long (aligned to 4 as a member) may span two 4-byte units at any 4-byte offset
+ * (`struct { int x; long long a:40; }` is 12 bytes there).
+ */
+function spansTooMany(pos: number, w: number, t: CType): boolean {
+  const unit = t.align * 8;
+  if (t.align >= t.size) return Math.floor(pos / unit) !== Math.floor((pos + w - 1) / unit);
+  return Math.ceil(((pos % unit) + w) / unit) > t.size / t.align;
+}
+
 /** Names a JS object of this record shows, anonymous members' fields promoted. */
 function visibleNames(fields: readonly Field[]): string[] {
   return fields.flatMap((f) => (f.name === '' ? visibleNames((f.type as RecordType).fields) : [f.name]));
@@ -232,9 +245,7 @@ export function makeRecord(
     }
     let pos = kind === 'union' ? 0 : bits;
     const unitAlignBits = t.align * 8;
-    if (!packed && Math.floor(pos / unitAlignBits) !== Math.floor((pos + w - 1) / unitAlignBits)) {
-      pos = alignUp(pos, unitAlignBits);
-    }
+    if (!packed && spansTooMany(pos, w, t)) pos = alignUp(pos, unitAlignBits);
     if (m.name) {
       const offset = packed ? Math.floor(pos / 8) : Math.floor(pos / unitAlignBits) * t.align;
       fields.push(Object.freeze({ name: m.name, type: t, offset, bitOffset: pos - offset * 8, bitWidth: w }));
