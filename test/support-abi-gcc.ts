@@ -1,8 +1,10 @@
-// The GCC ground-truth harness shared by the planners' tests (test/abi-aapcs64-gcc, abi-lp64d-gcc):
-// C that passes distinct byte patterns to a target's assembly probe (its `stubs`: the argument
-// registers, sp and the outgoing stack into g_gpr/g_fpr/g_stack, a callee's result registers into
-// g_rgpr/g_rfpr), layout probes for every record, and the parsing and byte checks of what the
-// probes print. Each test keeps its own signature generator, rules and coverage.
+// The GCC ground-truth harness shared by the planners' tests (test/abi-aapcs64-gcc, abi-lp64d-gcc,
+// abi-sysv-i386-gcc): C that passes distinct byte patterns to a target's assembly probe (its
+// `stubs`: the argument registers, sp and the outgoing stack into g_gpr/g_fpr/g_stack, a callee's
+// result registers into g_rgpr/g_rfpr), layout probes for every record, and the parsing and byte
+// checks of what the probes print. Each test keeps its own signature generator, rules and coverage.
+// An i386 calling convention (FunctionType.convention) is spelled as its gcc attribute; targets
+// with `calleePops` also check how far the callee moved the stack pointer.
 import assert from 'node:assert/strict';
 import { execFile, spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -12,7 +14,7 @@ import { promisify } from 'node:util';
 import type { TestContext } from 'node:test';
 import { describe } from '../dist/abi/index.js';
 import type { CallPlan, Location, Piece } from '../dist/abi/index.js';
-import type { CType, RecordType } from '../dist/types/ctype.js';
+import type { CType, FunctionType, RecordType } from '../dist/types/ctype.js';
 import { recordSource } from './support-ctypes.js';
 
 /** Outgoing stack bytes a probe records; generators draw bigger signatures again. */
@@ -36,6 +38,19 @@ export interface GccTarget {
   /** Where in g_gpr dump_args records sp, and the register that carries a result pointer (for messages). */
   readonly spAt: number;
   readonly resultRegister: string;
+  /** Bytes per register in g_gpr and per result register in g_rgpr (8 unless given). */
+  readonly wordSize?: 4 | 8;
+  /** More compiler flags (i386: a frame pointer, so a caller whose stack the probe pops wrongly still runs). */
+  readonly cflags?: readonly string[];
+  /**
+   * i386: the probe pops what the plan says (the C caller sets g_pop first; g_fld asks it to
+   * push a value on the x87 stack for a float result), and grab_ret calls a
+   * callee with the case's real signature, passing the result buffer in every place a result
+   * pointer can go, with `grab_ret(fn, buf, kind)` (kind 1: store st(0) as a float, 2: as a
+   * double), records in g_pops how far esp moved across the call, and the result pointer in eax
+   * must be the buffer's address. Absent: `grab_ret(fn, buf)` with a callee of no parameters.
+   */
+  readonly calleePops?: boolean;
 }
 
 /** The bytes a planned piece must carry (and which of them are checked), by the planner's rules. */
@@ -47,7 +62,6 @@ const C_HEAD = String.raw`
 #include <stddef.h>
 #include <stdint.h>
 void dump_args(void);
-void grab_ret(void *fn, void *buf);
 `;
 
 const C_HELPERS = String.raw`
@@ -105,16 +119,23 @@ function layoutProbe(rec: RecordType): string {
 }
 
 const isBool = (t: CType) => t.kind === 'scalar' && t.rep === 'bool';
+const isFloat = (t: CType) => t.kind === 'scalar' && (t.rep === 'f32' || t.rep === 'f64');
+/** `__attribute__((stdcall)) ` for a function with an i386 convention, else nothing. */
+const attribute = (f: FunctionType) => (f.convention ? `__attribute__((${f.convention.name})) ` : '');
 
-function caseCode(i: number, p: CallPlan, retFprBytes: number): string {
+function caseCode(i: number, p: CallPlan, target: GccTarget): string {
   const f = p.fn;
   const params = f.params.map((q) => q.type.name);
-  const proto = `${f.ret.name} (*)(${[...params, ...(f.variadic ? ['...'] : [])].join(', ') || 'void'})`;
+  const list = [...params, ...(f.variadic ? ['...'] : [])].join(', ') || 'void';
+  const named = [...f.params.map((q, k) => cDecl(q.type, `p${k}`)), ...(f.variadic ? ['...'] : [])].join(', ') || 'void';
+  const proto = `${f.ret.name} (${attribute(f)}*)(${list})`;
   const lines: string[] = [];
   p.args.forEach((a, k) => {
     lines.push(`${cDecl(a.type, `a${k}`)}; fill(&a${k}, sizeof a${k}, ${i * 64 + k}u);${isBool(a.type) ? ` a${k} = 1;` : ''}`);
   });
   lines.push(`memset(g_gpr, 0, sizeof g_gpr); memset(g_fpr, 0, sizeof g_fpr); memset(g_stack, 0, sizeof g_stack);`);
+  // i386: the probe pops what the plan says, and leaves a value in st(0) where the C caller will pop one.
+  if (target.calleePops) lines.push(`g_pop = ${p.calleePops}; g_fld = ${isFloat(f.ret) ? 1 : 0};`);
   lines.push(`(void)((${proto})(void (*)(void))dump_args)(${p.args.map((_, k) => `a${k}`).join(', ')});`);
   lines.push(`printf("{\\"case\\":${i},\\"gpr\\":"); hex(g_gpr, sizeof g_gpr); printf(",\\"fpr\\":"); hex(g_fpr, sizeof g_fpr);`);
   lines.push(`printf(",\\"stack\\":"); hex(g_stack, ${p.stackSize}); printf(",\\"args\\":[");`);
@@ -124,10 +145,18 @@ function caseCode(i: number, p: CallPlan, retFprBytes: number): string {
   const ret = f.ret;
   if (ret.kind !== 'void') {
     const init = `fill(&r, sizeof r, ${i * 64 + 63}u);${isBool(ret) ? ' r = 1;' : ''}`;
-    helper = `static ${ret.name} ret_${i}(void) { ${cDecl(ret, 'r')}; ${init} return r; }\n`;
-    lines.push(`{ ${cDecl(ret, 'r')}; ${init} unsigned char buf[${ret.size + 8}]; memset(buf, 0, sizeof buf); grab_ret((void *)ret_${i}, buf);`);
-    lines.push(`printf(",\\"ret\\":{\\"gpr\\":"); hex(g_rgpr, 16); printf(",\\"fpr\\":"); hex(g_rfpr, ${retFprBytes});`);
+    // With calleePops the callee has the case's own signature (and convention), so that it pops what gcc makes it pop.
+    const own = target.calleePops ? `${attribute(f)}${ret.name} ret_${i}(${named})` : `${ret.name} ret_${i}(void)`;
+    helper = `static ${own} { ${cDecl(ret, 'r')}; ${init} return r; }\n`;
+    const kind = ret.kind === 'scalar' && isFloat(ret) ? ret.size / 4 : 0;
+    const call = target.calleePops ? `grab_ret((void *)ret_${i}, buf, ${kind})` : `grab_ret((void *)ret_${i}, buf)`;
+    lines.push(`{ ${cDecl(ret, 'r')}; ${init} unsigned char buf[${ret.size + 8}]; memset(buf, 0, sizeof buf); ${call};`);
+    lines.push(`printf(",\\"ret\\":{\\"gpr\\":"); hex(g_rgpr, ${2 * (target.wordSize ?? 8)}); printf(",\\"fpr\\":"); hex(g_rfpr, ${target.retFprBytes});`);
+    if (target.calleePops) lines.push('{ void *b = buf; printf(",\\"bufp\\":"); hex(&b, sizeof b); printf(",\\"pops\\":%d", g_pops); }');
     lines.push('printf(",\\"buf\\":"); hex(buf, sizeof r); printf(",\\"img\\":"); hex(&r, sizeof r); putchar(\'}\'); }');
+  } else if (target.calleePops) {
+    helper = `static ${attribute(f)}void ret_${i}(${named}) { }\n`;
+    lines.push(`grab_ret((void *)ret_${i}, 0, 0); printf(",\\"ret\\":{\\"pops\\":%d}", g_pops);`);
   }
   return `${helper}static void case_${i}(void) {\n  ${lines.join('\n  ')}\n  printf("}\\n");\n}\n`;
 }
@@ -137,7 +166,7 @@ function program(target: GccTarget, plans: readonly CallPlan[], first: number, r
   definitions(plans.flatMap((p) => [p.fn.ret, ...p.args.map((a) => a.type)]), defs, new Set());
   return [
     C_HEAD, target.stubs, C_HELPERS, ...defs,
-    ...plans.map((p, k) => caseCode(first + k, p, target.retFprBytes)),
+    ...plans.map((p, k) => caseCode(first + k, p, target)),
     'int main(void) {',
     ...recs.map((rec) => `  ${layoutProbe(rec)}`),
     ...plans.map((_, k) => `  case_${first + k}();`),
@@ -170,15 +199,15 @@ export function significant(t: CType, off: number, m: Uint8Array): void {
   }
 }
 
-function got(to: Location, regs: { gpr: Uint8Array; fpr: Uint8Array; stack?: Uint8Array }, mask: readonly number[]): number[] {
-  const base = to.kind === 'stack' ? to.offset : to.index * 8;
+function got(to: Location, regs: { gpr: Uint8Array; fpr: Uint8Array; stack?: Uint8Array }, mask: readonly number[], word = 8): number[] {
+  const base = to.kind === 'stack' ? to.offset : to.kind === 'gpr' ? to.index * word : to.index * 8;
   const src = to.kind === 'gpr' ? regs.gpr : to.kind === 'fpr' ? regs.fpr : regs.stack!;
   return mask.map((mk, k) => (src[base + k] ?? 0) & mk);
 }
 
 interface Output {
   case?: number; gpr: string; fpr: string; stack: string; args: string[];
-  ret?: { gpr: string; fpr: string; buf: string; img: string };
+  ret?: { gpr?: string; fpr?: string; buf?: string; img?: string; bufp?: string; pops?: number };
   layout?: string; v?: number[]; bits?: string[];
 }
 
@@ -198,7 +227,11 @@ function checkLayout(o: Output, recs: readonly RecordType[], problems: string[])
 function overlaps(p: CallPlan): string[] {
   const used = new Map<string, string>();
   const problems: string[] = [];
-  if (p.ret.kind === 'memory' && p.ret.pointer.kind !== 'stack') used.set(`${p.ret.pointer.kind}${p.ret.pointer.index}`, 'the result pointer');
+  if (p.ret.kind === 'memory') {
+    const to = p.ret.pointer;
+    if (to.kind !== 'stack') used.set(`${to.kind}${to.index}`, 'the result pointer');
+    else for (let b = 0; b < 4; b++) used.set(`sp+${to.offset + b}`, 'the result pointer');
+  }
   p.args.forEach((a, k) => a.pieces.forEach((piece) => {
     const to = piece.to;
     if (to.kind !== 'stack' && (to.index < 0 || to.index > 7)) problems.push(`arg ${k}: ${to.kind} ${to.index} is not an argument register`);
@@ -218,6 +251,7 @@ function overlaps(p: CallPlan): string[] {
 /** Every piece of plan `p` against what the probe recorded, by the planner's `expected` bytes. */
 function check(target: GccTarget, expected: Expected, p: CallPlan, o: Output, problems: string[]): void {
   const where = `${describe(p)}\n   `;
+  const word = target.wordSize ?? 8;
   for (const x of overlaps(p)) problems.push(`${where}${x}`);
   const regs = { gpr: bytes(o.gpr), fpr: bytes(o.fpr), stack: bytes(o.stack) };
   p.args.forEach((a, k) => {
@@ -225,37 +259,40 @@ function check(target: GccTarget, expected: Expected, p: CallPlan, o: Output, pr
     for (const piece of a.pieces) {
       if (a.byReference) {
         // The pointer's target is the caller's copy: the probe cannot follow it, but it must not be the value.
-        const have = got(piece.to, regs, Array(8).fill(0xff));
+        const have = got(piece.to, regs, Array(word).fill(0xff), word);
         if (have.every((b) => b === 0)) problems.push(`${where}arg ${k}: no pointer at ${JSON.stringify(piece.to)}`);
         continue;
       }
       const { want, mask } = expected(a.type, img, piece);
-      const have = got(piece.to, regs, mask);
+      const have = got(piece.to, regs, mask, word);
       if (hexOf(have) !== hexOf(want)) problems.push(`${where}arg ${k} piece ${JSON.stringify(piece)}: want ${hexOf(want)} have ${hexOf(have)}`);
     }
   });
   if (p.ret.kind === 'memory') {
     // The caller's result buffer is in its frame: the plan's pointer register must hold a stack address.
-    const word = (to: Location) => new DataView(Uint8Array.from(got(to, regs, Array(8).fill(0xff))).buffer).getBigUint64(0, true);
-    const sp = new DataView(regs.gpr.buffer).getBigUint64(target.spAt, true);
-    const ptr = word(p.ret.pointer);
+    const read = (b: Uint8Array, at: number) => (word === 8 ? new DataView(b.buffer).getBigUint64(at, true) : BigInt(new DataView(b.buffer).getUint32(at, true)));
+    const sp = read(regs.gpr, target.spAt);
+    const ptr = read(Uint8Array.from(got(p.ret.pointer, regs, Array(word).fill(0xff), word)), 0);
     if (ptr < sp || ptr >= sp + 0x10000n) problems.push(`${where}no result address in ${JSON.stringify(p.ret.pointer)}`);
   }
   const r = o.ret;
   if (!r) return;
+  if (r.pops !== undefined && r.pops !== p.calleePops) problems.push(`${where}the callee popped ${r.pops} bytes, not calleePops ${p.calleePops}`);
+  if (r.img === undefined) return;
   const img = bytes(r.img);
   if (p.ret.kind === 'regs') {
     for (const piece of p.ret.pieces) {
       const { want, mask } = expected(p.ret.type, img, piece);
-      const have = got(piece.to, { gpr: bytes(r.gpr), fpr: bytes(r.fpr) }, mask);
+      const have = got(piece.to, { gpr: bytes(r.gpr!), fpr: bytes(r.fpr!) }, mask, word);
       if (hexOf(have) !== hexOf(want)) problems.push(`${where}ret piece ${JSON.stringify(piece)}: want ${hexOf(want)} have ${hexOf(have)}`);
     }
   }
   if (p.ret.kind === 'memory') {
     const { want, mask } = expected(p.ret.type, img, { from: 0, size: p.ret.type.size, to: { kind: 'stack', offset: 0 } });
-    if (hexOf(got({ kind: 'stack', offset: 0 }, { gpr: regs.gpr, fpr: regs.fpr, stack: bytes(r.buf) }, mask)) !== hexOf(want)) {
+    if (hexOf(got({ kind: 'stack', offset: 0 }, { gpr: regs.gpr, fpr: regs.fpr, stack: bytes(r.buf!) }, mask)) !== hexOf(want)) {
       problems.push(`${where}the result was not written to the buffer at ${target.resultRegister}`);
     }
+    if (r.bufp !== undefined && r.gpr!.slice(0, 2 * word) !== r.bufp) problems.push(`${where}the callee returned ${r.gpr!.slice(0, 2 * word)} in its first result register, not the buffer's address ${r.bufp}`);
   }
 }
 
@@ -293,7 +330,7 @@ export async function groundTruth(t: TestContext, target: GccTarget, plans: read
       const recs = [...new Set(part.flatMap((p) => [p.fn.ret, ...p.args.map((a) => a.type)]).flatMap(records))];
       const src = join(dir, `abi${first}.c`);
       writeFileSync(src, program(target, part, first, recs));
-      await run(cc, ['-std=gnu11', '-O1', '-w', '-static', '-o', join(dir, `abi${first}`), src], { maxBuffer: 1 << 26 });
+      await run(cc, ['-std=gnu11', '-O1', '-w', '-static', ...(target.cflags ?? []), '-o', join(dir, `abi${first}`), src], { maxBuffer: 1 << 26 });
       const binary = join(dir, `abi${first}`);
       const { stdout } = await (native(target) ? run(binary, [], { maxBuffer: 1 << 28 }) : run(target.qemu, [binary], { maxBuffer: 1 << 28 }));
       return { recs, out: stdout.trim().split('\n').map((l) => JSON.parse(l) as Output) };

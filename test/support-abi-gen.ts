@@ -1,5 +1,5 @@
 // ABI conformance generator: seeded random C signatures (every scalar, structs and unions by
-// value, variadics). For calls, C callees check every argument they receive and return a known
+// value, variadics; on i386 also stdcall, fastcall and regparm(N)). For calls, C callees check every argument they receive and return a known
 // value; for callbacks, C drivers call a function pointer with known arguments and check what it
 // returns. Independent of src/types on purpose: it spells C and computes layouts itself.
 import { execFile } from 'node:child_process';
@@ -63,13 +63,14 @@ export function seedFromEnv(): number {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The generator's own C type model (LP64: x86-64 and AArch64 lay these out alike; plain char is
-// signed on x86-64 and unsigned on AArch64, AAPCS64 10.1.1).
+// The generator's own C type model: the sizes and member alignments of the target's data model
+// (LP64 on x86-64, AArch64 and RISC-V, which lay these out alike; ILP32 on i386, where double and
+// long long are 4-aligned in records); plain char is signed on x86-64 and i386, unsigned on AArch64.
 
 export interface IntType { kind: 'int'; c: string; size: number; align: number; signed: boolean; js: 'number' | 'bigint' | 'safe' }
 export interface BoolType { kind: 'bool'; c: string; size: 1; align: 1 }
 export interface FloatType { kind: 'float'; c: 'float' | 'double'; size: number; align: number }
-export interface PtrType { kind: 'pointer'; c: string; size: 8; align: 8; cstring: boolean }
+export interface PtrType { kind: 'pointer'; c: string; size: number; align: number; cstring: boolean }
 export interface EnumGType { kind: 'enum'; c: string; size: number; align: number; signed: boolean; members: readonly (readonly [string, bigint])[] }
 export interface ArrType { kind: 'array'; elem: GType; n: number; size: number; align: number }
 export interface Member { name: string; type: GType }
@@ -80,28 +81,34 @@ export interface RecType {
 export type ScalarG = IntType | BoolType | FloatType | PtrType | EnumGType;
 export type GType = ScalarG | ArrType | RecType;
 
-const int = (c: string, size: number, signed: boolean, js: IntType['js'] = 'number'): IntType =>
-  ({ kind: 'int', c, size, align: size, signed, js });
+const int = (c: string, size: number, signed: boolean, js: IntType['js'] = 'number', align = size): IntType =>
+  ({ kind: 'int', c, size, align, signed, js });
+const MODEL = HOST.model;
+/** long and the pointer-sized types: size-like ('safe') where they are 8 bytes, plain numbers where 4. */
+const sized = (c: string, key: 'long' | 'pointer', signed: boolean): IntType =>
+  int(c, MODEL.sizes[key], signed, MODEL.sizes[key] === 8 ? 'safe' : 'number', MODEL.aligns[key]);
+const int64 = (c: string, signed: boolean): IntType => int(c, 8, signed, 'bigint', MODEL.aligns['long long']);
 
 /** Every integer type name the contract maps, in several spellings. */
 export const INT_TYPES: readonly IntType[] = [
   int('char', 1, HOST.model.charSigned), int('signed char', 1, true), int('unsigned char', 1, false),
   int('short', 2, true), int('unsigned short', 2, false), int('short int', 2, true),
   int('int', 4, true), int('unsigned int', 4, false), int('unsigned', 4, false),
-  int('long', 8, true, 'safe'), int('unsigned long', 8, false, 'safe'), int('long int', 8, true, 'safe'),
-  int('long long', 8, true, 'bigint'), int('unsigned long long', 8, false, 'bigint'),
+  sized('long', 'long', true), sized('unsigned long', 'long', false), sized('long int', 'long', true),
+  int64('long long', true), int64('unsigned long long', false),
   int('int8_t', 1, true), int('uint8_t', 1, false), int('int16_t', 2, true), int('uint16_t', 2, false),
   int('int32_t', 4, true), int('uint32_t', 4, false),
-  int('int64_t', 8, true, 'bigint'), int('uint64_t', 8, false, 'bigint'),
-  int('size_t', 8, false, 'safe'), int('ssize_t', 8, true, 'safe'), int('intptr_t', 8, true, 'safe'),
-  int('uintptr_t', 8, false, 'safe'), int('ptrdiff_t', 8, true, 'safe'),
+  int64('int64_t', true), int64('uint64_t', false),
+  sized('size_t', 'pointer', false), sized('ssize_t', 'pointer', true), sized('intptr_t', 'pointer', true),
+  sized('uintptr_t', 'pointer', false), sized('ptrdiff_t', 'pointer', true),
 ];
 export const BOOL: BoolType = { kind: 'bool', c: 'bool', size: 1, align: 1 };
 export const FLOAT: FloatType = { kind: 'float', c: 'float', size: 4, align: 4 };
-export const DOUBLE: FloatType = { kind: 'float', c: 'double', size: 8, align: 8 };
+export const DOUBLE: FloatType = { kind: 'float', c: 'double', size: 8, align: MODEL.aligns.double };
 export const intType = (c: string): IntType => INT_TYPES.find((t) => t.c === c)!;
 
-const ptr = (c: string, cstring = false): PtrType => ({ kind: 'pointer', c, size: 8, align: 8, cstring });
+const ptr = (c: string, cstring = false): PtrType =>
+  ({ kind: 'pointer', c, size: MODEL.sizes.pointer, align: MODEL.aligns.pointer, cstring });
 
 const roundUp = (n: number, a: number): number => Math.ceil(n / a) * a;
 
@@ -508,6 +515,14 @@ export interface SuiteOptions {
   prefix?: string;
 }
 
+/** An i386 convention as the prototype spells it (`before` the name or `after` the declarator) and as the C fixture does. */
+interface Convention { before: string; after: string; c: string }
+const I386 = HOST.arch.name === 'i386';
+const CONVENTION_NAMES = ['stdcall', 'fastcall', 'regparm(1)', 'regparm(2)', 'regparm(3)', 'stdcall, regparm(2)', 'cdecl'] as const;
+/** MinGW's keywords, which the fixture defines as the attributes on i386. */
+const KEYWORDS: Partial<Record<(typeof CONVENTION_NAMES)[number], string>> = { stdcall: '__stdcall', fastcall: '__fastcall', cdecl: '__cdecl' };
+const spaced = (s: string | undefined): string => (s ? `${s} ` : '');
+
 class Generator {
   readonly records: RecType[] = [];
   readonly enums: EnumGType[] = [];
@@ -526,7 +541,7 @@ class Generator {
       const tag = `${p}_e${i}`;
       const size = values.some((v) => v > 0xffffffffn || v < -(1n << 31n)) ? 8 : 4;
       const members = values.map((v, j) => [`${tag}_m${j}`, v] as const);
-      this.enums.push({ kind: 'enum', c: `enum ${tag}`, size, align: size, signed, members });
+      this.enums.push({ kind: 'enum', c: `enum ${tag}`, size, align: size === 8 ? MODEL.aligns['long long'] : size, signed, members });
       this.defs.push(`enum ${tag} { ${members.map(([n, v]) => `${n} = ${intLiteral(v, size, signed)}`).join(', ')} };`);
     });
     this.defs.push(`typedef void (*${p}_fn)(int);`, `struct ${p}_opaque;`);
@@ -643,6 +658,21 @@ class Generator {
     return body;
   }
 
+  /**
+   * On i386, a calling convention for a third of the signatures: how the prototype given to trampfd
+   * spells it (an attribute before the name or after the declarator, or a MinGW keyword) and how the
+   * C fixture does (always before the name: gcc takes no attribute after a definition's declarator).
+   * Elsewhere none, and no random number is drawn: other targets' suites stay what they were.
+   */
+  convention(): Convention | undefined {
+    if (!I386 || !this.rng.chance(0.35)) return undefined;
+    const name = this.rng.pick(CONVENTION_NAMES);
+    const keyword = KEYWORDS[name];
+    const place = this.rng.below(keyword ? 3 : 2);
+    const attr = `__attribute__((${name}))`;
+    return place === 2 ? { before: keyword!, after: '', c: attr } : place === 1 ? { before: '', after: ` ${attr}`, c: attr } : { before: attr, after: '', c: attr };
+  }
+
   /** Every scalar, so the first signatures can take and return each one whatever the seed. */
   allScalars(): ScalarG[] {
     return [...INT_TYPES, FLOAT, DOUBLE, BOOL, ...this.pointers, ...this.enums];
@@ -697,14 +727,15 @@ class Generator {
     }
     const ret = first ? { type: first, spelled: this.spell(first), val: makeValue(rng, first) } : this.retOf('fixed');
     const named = rng.chance(0.7);
+    const conv = this.convention();
     const decl = (p: Param, j: number, withName: boolean): string => (withName ? cVar(p.spelled, `a${j}`) : p.spelled);
     const retSpell = ret?.spelled ?? 'void';
-    const prototype = `${retSpell} ${name}(${params.length ? params.map((p, j) => decl(p, j, named)).join(', ') : 'void'})`;
+    const prototype = `${retSpell} ${spaced(conv?.before)}${name}(${params.length ? params.map((p, j) => decl(p, j, named)).join(', ') : 'void'})${conv?.after ?? ''}`;
     const body: string[] = ['int bad = 0;'];
     params.forEach((p, j) => cChecks(p.val, `a${j}`, `a${j}`, body));
     body.push(...this.returnCode(ret));
-    const c = `${retSpell} ${name}(${params.length ? params.map((p, j) => decl(p, j, true)).join(', ') : 'void'}) {\n  ${body.join('\n  ')}\n}`;
-    return { name, prototype, params, varargs: [], ret, c, drive: driver(name, params, ret) };
+    const c = `${retSpell} ${spaced(conv?.c)}${name}(${params.length ? params.map((p, j) => decl(p, j, true)).join(', ') : 'void'}) {\n  ${body.join('\n  ')}\n}`;
+    return { name, prototype, params, varargs: [], ret, c, drive: driver(name, params, ret, conv?.c) };
   }
 
   /** `R vN(int n, [more fixed,] ...)`: the callee walks va_arg with the known (promoted) types. */
@@ -742,9 +773,11 @@ class Generator {
       varargs.push({ spelled, vaType, val: makeValue(rng, type, true) });
     }
     const ret = this.retOf('variadic');
+    // gcc passes a variadic function's arguments as cdecl whatever its convention (trampfd too).
+    const conv = this.convention();
     const retSpell = ret?.spelled ?? 'void';
     const fixedDecl = params.map((p, j) => cVar(p.spelled, `a${j}`)).join(', ');
-    const prototype = `${retSpell} ${name}(${fixedDecl}, ...)`;
+    const prototype = `${retSpell} ${spaced(conv?.before)}${name}(${fixedDecl}, ...)${conv?.after ?? ''}`;
     const body: string[] = ['int bad = 0;', 'va_list ap;', `va_start(ap, a${params.length - 1});`];
     params.forEach((p, j) => cChecks(p.val, `a${j}`, `a${j}`, body));
     varargs.forEach((a, j) => {
@@ -755,7 +788,7 @@ class Generator {
       body.push(`{ ${cVar(a.vaType, 'x')} = va_arg(ap, ${a.vaType}); ${inner.join(' ')} }`);
     });
     body.push('va_end(ap);', ...this.returnCode(ret));
-    const c = `${retSpell} ${name}(${fixedDecl}, ...) {\n  ${body.join('\n  ')}\n}`;
+    const c = `${retSpell} ${spaced(conv?.c)}${name}(${fixedDecl}, ...) {\n  ${body.join('\n  ')}\n}`;
     return { name, prototype, params, varargs, ret, c };
   }
 }
@@ -766,11 +799,12 @@ class Generator {
  * checks the result member by member. Consumes no randomness, so calls and callbacks of one seed
  * share their signatures.
  */
-function driver(name: string, params: readonly Param[], ret: Signature['ret']): NonNullable<Signature['drive']> {
+function driver(name: string, params: readonly Param[], ret: Signature['ret'], conv?: string): NonNullable<Signature['drive']> {
   const retSpell = ret?.spelled ?? 'void';
   const types = params.length ? params.map((p) => p.spelled).join(', ') : 'void';
   const dname = `${name}_drive`;
-  const prototype = `int ${dname}(${retSpell} (*fn)(${types}))`;
+  const star = conv ? `${conv} *` : '*';
+  const prototype = `int ${dname}(${retSpell} (${star}fn)(${types}))`;
   const body: string[] = ['int bad = 0;'];
   const args = params.map((p, j) => {
     if (p.type.kind !== 'record') return cScalarArg(p.val, p.spelled);
@@ -786,7 +820,7 @@ function driver(name: string, params: readonly Param[], ret: Signature['ret']): 
     body.push(`${call};`);
   }
   body.push('return bad;');
-  return { name: dname, prototype, c: `${prototype} {\n  ${body.join('\n  ')}\n}`, fnType: `${retSpell} (*)(${types})` };
+  return { name: dname, prototype, c: `${prototype} {\n  ${body.join('\n  ')}\n}`, fnType: `${retSpell} (${star})(${types})` };
 }
 
 /** How many leading fixed signatures coverage is built into (every seed; Generator.fixed). */
@@ -846,7 +880,8 @@ export function generateSuite(opts: SuiteOptions): Suite {
   const cdef = gen.defs.join('\n');
   const asserts = gen.records.map((r) =>
     `_Static_assert(sizeof(${r.c}) == ${r.size} && _Alignof(${r.c}) == ${r.align}, "generator layout of ${r.c}");`);
-  const head = [C_HEADER, cdef, ...asserts, ''].join('\n');
+  const keywords = I386 ? ['#define __stdcall __attribute__((stdcall))', '#define __fastcall __attribute__((fastcall))', '#define __cdecl __attribute__((cdecl))'] : [];
+  const head = [C_HEADER, ...keywords, cdef, ...asserts, ''].join('\n');
   const units = Array.from({ length: UNITS }, (_, u) =>
     [head, u === 0 ? C_CHECKERS : '',
       ...signatures.filter((_, i) => i % UNITS === u).map((s) => (callbacks ? s.drive!.c : s.c)), ''].join('\n'));

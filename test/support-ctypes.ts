@@ -1,12 +1,14 @@
-// Test-only C type constructors with SysV x86-64 layout (natural alignment, GCC bitfields, packed).
+// Test-only C type constructors with SysV x86-64 layout (natural alignment, GCC bitfields, packed);
+// `ILP32` has the i386 scalars that differ (long and pointers 4 bytes, double and long long aligned
+// to 4), with which struct() lays records out as i386 gcc does.
 // Independent of src/types on purpose: planner tests must not share the layout engine's bugs.
 import type {
-  ArrayType, CType, EnumType, Field, FunctionType, JsRep, PointerType, RecordType, ScalarRep,
+  ArrayType, CallingConvention, CType, EnumType, Field, FunctionType, JsRep, PointerType, RecordType, ScalarRep,
   ScalarType, VoidType,
 } from '../dist/types/ctype.js';
 
-function scalar(name: string, rep: ScalarRep, size: number, js: JsRep = 'number'): ScalarType {
-  return Object.freeze({ kind: 'scalar', name, rep, size, align: size, js });
+function scalar(name: string, rep: ScalarRep, size: number, js: JsRep = 'number', align = size): ScalarType {
+  return Object.freeze({ kind: 'scalar', name, rep, size, align, js });
 }
 
 export const VOID: VoidType = Object.freeze({ kind: 'void', name: 'void', size: 0, align: 1 });
@@ -29,12 +31,25 @@ export const LONG_DOUBLE: ScalarType = Object.freeze({
   js: 'number',
 });
 
-export function pointer(to: CType = VOID): PointerType {
+export function pointer(to: CType = VOID, size = 8): PointerType {
   return Object.freeze({
-    kind: 'pointer', name: `${to.name} *`, size: 8, align: 8, to, cstring: false, wide: undefined,
+    kind: 'pointer', name: `${to.name} *`, size, align: size, to, cstring: false, wide: undefined,
   });
 }
 export const PTR = pointer();
+
+/** The i386 scalars that differ from x86-64's (the rest are the same). */
+export const ILP32 = Object.freeze({
+  LONG: scalar('long', 'i32', 4),
+  ULONG: scalar('unsigned long', 'u32', 4),
+  LLONG: scalar('long long', 'i64', 8, 'bigint', 4),
+  ULLONG: scalar('unsigned long long', 'u64', 8, 'bigint', 4),
+  DOUBLE: scalar('double', 'f64', 8, 'number', 4),
+  PTR: pointer(VOID, 4),
+  pointer: (to: CType) => pointer(to, 4),
+  /** `typedef T name __attribute__((aligned(n)))`: T's scalar with another alignment. */
+  aligned: (t: ScalarType, name: string, align: number) => scalar(name, t.rep, t.size, t.js, align),
+});
 
 export function array(element: CType, length: number): ArrayType {
   return Object.freeze({
@@ -91,7 +106,10 @@ export function struct(
       bit = roundUp(bit, unitBits);
       continue;
     }
-    if (!packed && Math.floor(bit / unitBits) !== Math.floor((bit + width - 1) / unitBits)) {
+    // gcc: a bitfield may not span more units of its type's alignment than the type has (where the
+    // two agree: may not cross a boundary; an i386 long long, 4-aligned, may span two 4-byte units).
+    const units = Math.ceil(((bit % unitBits) + width) / unitBits);
+    if (!packed && units > Math.max(1, type.size / type.align)) {
       bit = roundUp(bit, unitBits);
     }
     const offset = packed ? Math.floor(bit / 8) : Math.floor(bit / unitBits) * type.align;
@@ -134,12 +152,21 @@ export function incomplete(tag: string): RecordType {
   });
 }
 
-/** Parameters as types, or as [name, type] pairs. */
+/** The i386 conventions as FunctionType.convention (what decl/ makes of the gcc attributes). */
+export const CONVENTIONS = Object.freeze({
+  stdcall: Object.freeze({ name: 'stdcall', calleePops: true, registers: 0 }),
+  fastcall: Object.freeze({ name: 'fastcall', calleePops: true, registers: 'fastcall' }),
+  regparm: (n: 1 | 2 | 3): CallingConvention => Object.freeze({ name: `regparm(${n})`, calleePops: false, registers: n }),
+  stdcallRegparm: (n: 1 | 2 | 3): CallingConvention => Object.freeze({ name: `stdcall, regparm(${n})`, calleePops: true, registers: n }),
+} satisfies Record<string, CallingConvention | ((n: 1 | 2 | 3) => CallingConvention)>);
+
+/** Parameters as types, or as [name, type] pairs; `convention` an i386 one (absent: the default). */
 export function fn(
   name: string, ret: CType, params: readonly (CType | readonly [string, CType])[], variadic = false,
+  convention?: CallingConvention,
 ): FunctionType {
   return Object.freeze({
-    kind: 'function', name, size: 0, align: 1, ret, variadic,
+    kind: 'function', name, size: 0, align: 1, ret, variadic, ...(convention ? { convention } : {}),
     params: Object.freeze(params.map((p) => Object.freeze(Array.isArray(p)
       ? { name: p[0] as string, type: p[1] as CType }
       : { name: undefined, type: p as CType }))),

@@ -4,7 +4,7 @@ import type { CType, Field, FunctionType, RecordType, ScalarRep } from '../types
 import type { ArgPlan, CallPlan, Location, Piece, ReturnPlan } from './plan.js';
 import type { AbiErrorReason } from './errors.js';
 import {
-  EXTENSION, checkPassable, deepFreeze, planFail, promote, roundUp, type ScalarRule, type Subject,
+  EXTENSION, checkPassable, deepFreeze, planFail, promote, refuseConvention, roundUp, type ScalarRule, type Subject,
 } from './common.js';
 
 export const ABI = 'aapcs64';
@@ -68,6 +68,7 @@ export function plan(fn: FunctionType, variadicArgs: readonly CType[] = []): Cal
     fail('variadic-mismatch', { fn, index: fn.params.length, name: undefined },
       `${variadicArgs.length} extra argument(s) given to a function that is not variadic`);
   }
+  refuseConvention(ABI, fn);
   const ret = planReturn(fn);
   const cursor: Cursor = { ngrn: 0, nsrn: 0, nsaa: 0 };
   const values = [

@@ -20,6 +20,18 @@ export function planFail(abi: string, reason: AbiErrorReason, subject: Subject, 
   throw new AbiError(reason, abi, subject.index, `${abi}: ${which} of ${fnName}: ${what}`);
 }
 
+/**
+ * Throws unless `fn` has the target's default convention: stdcall, fastcall and regparm exist
+ * only on i386. gcc elsewhere ignores them with a warning; we refuse, since a declaration that
+ * says stdcall means something a plan for another convention would not do.
+ */
+export function refuseConvention(abi: string, fn: FunctionType): void {
+  if (!fn.convention) return;
+  const fnName = fn.name === '' ? 'function' : `'${fn.name}'`;
+  throw new AbiError('calling-convention', abi, undefined,
+    `${abi}: ${fnName}: the ${fn.convention.name} calling convention exists only on i386 (gcc ignores it on other targets; trampfd refuses it rather than silently change the declaration's meaning)`);
+}
+
 /** A convention's scalars: whether it passes one, and the error for one it does not (must throw). */
 export interface ScalarRule {
   readonly passes: (s: ScalarType) => boolean;

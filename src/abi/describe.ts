@@ -32,6 +32,14 @@ const REGISTER_NAMES: Readonly<Record<string, RegisterNames>> = {
     retFpr: ['v0', 'v1', 'v2', 'v3'],
     vectorCount: false,
   },
+  // No argument FPRs; st(0) is the float result. gpr 0..2 are eax, edx, ecx in that order.
+  'sysv-i386': {
+    argGpr: ['eax', 'edx', 'ecx'],
+    argFpr: [],
+    retGpr: ['eax', 'edx'],
+    retFpr: ['st0'],
+    vectorCount: false,
+  },
   'riscv-lp64d': {
     argGpr: ['a0', 'a1', 'a2', 'a3', 'a4', 'a5', 'a6', 'a7'],
     argFpr: ['fa0', 'fa1', 'fa2', 'fa3', 'fa4', 'fa5', 'fa6', 'fa7'],
@@ -44,10 +52,11 @@ const REGISTER_NAMES: Readonly<Record<string, RegisterNames>> = {
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 /**
- * `name(params) -> ret: arg=where... ret=where [al=N] [stack=N]` (al= only where the ABI has it).
+ * `name(params) -> ret: arg=where... ret=where [al=N] [stack=N] [pops=N]` (al= only where the ABI has
+ * it; pops= the bytes an i386 stdcall/fastcall callee, or one given a result pointer on the stack, pops).
  * A piece prints as `reg[from..to)`, with `sx`/`zx` after an extended one; stack pieces as
  * `sp+offset[from..to)`; an argument with no pieces (empty struct) as `-`; one passed by
- * reference as `ref(where the pointer goes)`; a memory return as `mem(rdi)`.
+ * reference as `ref(where the pointer goes)`; a memory return as `mem(rdi)` (i386: `mem(sp+0)`).
  */
 export function describe(plan: CallPlan): string {
   const names = REGISTER_NAMES[plan.abi];
@@ -60,6 +69,7 @@ export function describe(plan: CallPlan): string {
   if (ret.kind === 'memory') parts.push(`ret=mem(${location(ret.pointer, names, false)})`);
   if (plan.variadic && names?.vectorCount !== false) parts.push(`al=${plan.vectorCount}`);
   if (plan.stackSize > 0) parts.push(`stack=${plan.stackSize}`);
+  if (plan.calleePops > 0) parts.push(`pops=${plan.calleePops}`);
   return `${signature(plan.fn)}:${parts.map((p) => ` ${p}`).join('')}`;
 }
 

@@ -8,7 +8,8 @@ export type AbiErrorReason =
   | 'array-value'        // arrays decay to pointers before planning; by value they cannot occur
   | 'function-value'     // functions decay to pointers too
   | 'unsupported-type'   // a scalar representation this planner does not know
-  | 'variadic-mismatch'; // extra arguments for a non-variadic function
+  | 'variadic-mismatch'  // extra arguments for a non-variadic function
+  | 'calling-convention'; // an i386 convention (stdcall, fastcall, regparm) on another target
 
 /** `argument` is the 0-based argument index, or 'return' for the return value. */
 export class AbiError extends Error {

@@ -5,6 +5,7 @@ import { AbiError } from './errors.js';
 import type { CallPlan } from './plan.js';
 import * as aapcs64 from './aapcs64.js';
 import * as lp64d from './lp64d.js';
+import * as sysvI386 from './sysv-i386.js';
 import * as sysvX86_64 from './sysv-x86_64.js';
 
 export { describe } from './describe.js';
@@ -18,11 +19,13 @@ export interface Convention {
   plan(fn: FunctionType, variadicArgs?: readonly CType[]): CallPlan;
 }
 
-/** The default convention of each target, by Arch name. */
+/** The convention of each target, by Arch name. */
 export const CONVENTIONS: Readonly<Record<string, Convention>> = Object.freeze({
   x86_64: { abi: sysvX86_64.ABI, plan: sysvX86_64.plan },
   aarch64: { abi: aapcs64.ABI, plan: aapcs64.plan },
   riscv64: { abi: lp64d.ABI, plan: lp64d.plan },
+  // cdecl by default; stdcall, fastcall and regparm(N) per function, from FunctionType.convention.
+  i386: { abi: sysvI386.ABI, plan: sysvI386.plan },
 });
 
 const host: Convention | undefined = CONVENTIONS[HOST.arch.name];

@@ -4,7 +4,7 @@ import type { CType, FunctionType, ScalarRep } from '../types/ctype.js';
 import type { ArgPlan, CallPlan, Location, Piece, ReturnPlan } from './plan.js';
 import type { AbiErrorReason } from './errors.js';
 import {
-  EXTENSION, checkPassable, deepFreeze, planFail, promote, roundUp, type ScalarRule, type Subject,
+  EXTENSION, checkPassable, deepFreeze, planFail, promote, refuseConvention, roundUp, type ScalarRule, type Subject,
 } from './common.js';
 
 export const ABI = 'riscv-lp64d';
@@ -42,6 +42,7 @@ export function plan(fn: FunctionType, variadicArgs: readonly CType[] = []): Cal
     fail('variadic-mismatch', { fn, index: fn.params.length, name: undefined },
       `${variadicArgs.length} extra argument(s) given to a function that is not variadic`);
   }
+  refuseConvention(ABI, fn);
   const ret = planReturn(fn);
   const c: Cursor = { gpr: ret.kind === 'memory' ? 1 : 0, fpr: 0, stack: 0 };
   const values = [

@@ -38,10 +38,12 @@ export interface ArgPlan {
 export type ReturnPlan =
   | { readonly kind: 'void' }
   /** Pieces read from return registers, indices into the Arch's retGprs/retFprs (x86-64: rax, rdx /
-      xmm0, xmm1; AArch64: x0, x1 / v0..v3). */
+      xmm0, xmm1; AArch64: x0, x1 / v0..v3; i386: eax, edx / fpr 0 is the x87 register st(0), which
+      holds a float or double result as 80 bits: the piece's size says which one to store or load). */
   | { readonly kind: 'regs'; readonly type: CType; readonly pieces: readonly Piece[] }
-  /** Caller passes a buffer address in `pointer` (a gpr slot: rdi on x86-64, x8 on AArch64); an
-      x86-64 callee returns it in rax too (Arch.returnsResultPointer). */
+  /** Caller passes a buffer address in `pointer` (a gpr slot: rdi on x86-64, x8 on AArch64; on i386
+      the first stack slot, or eax/ecx under regparm/fastcall); an x86-64 or i386 callee returns it
+      in rax/eax too (Arch.returnsResultPointer). */
   | { readonly kind: 'memory'; readonly type: CType; readonly pointer: Location };
 
 export interface CallPlan {

@@ -3,7 +3,7 @@ import type { CType, Field, FunctionType, ScalarRep } from '../types/ctype.js';
 import type { ArgPlan, CallPlan, Location, Piece, ReturnPlan } from './plan.js';
 import type { AbiErrorReason } from './errors.js';
 import {
-  EXTENSION, checkPassable, deepFreeze, planFail, promote, roundUp, type ScalarRule, type Subject,
+  EXTENSION, checkPassable, deepFreeze, planFail, promote, refuseConvention, roundUp, type ScalarRule, type Subject,
 } from './common.js';
 
 export const ABI = 'sysv-x86_64';
@@ -63,6 +63,7 @@ export function plan(fn: FunctionType, variadicArgs: readonly CType[] = []): Cal
     fail('variadic-mismatch', { fn, index: fn.params.length, name: undefined },
       `${variadicArgs.length} extra argument(s) given to a function that is not variadic`);
   }
+  refuseConvention(ABI, fn);
   const cursor: Cursor = { gpr: 0, fpr: 0, stack: 0 };
   const ret = planReturn(fn, cursor);
 

@@ -2,6 +2,8 @@
 import type { CType, EnumType, FunctionType, Param, RecordType } from '../types/ctype.js';
 import { INT, LONG, SCALAR_KEYWORDS, ULONG, scalarFromKeywords } from '../types/builtins.js';
 import { CTypeError } from '../types/errors.js';
+import { combineConventions } from '../types/convention.js';
+import type { ConventionAttribute } from '../types/convention.js';
 import {
   DEFAULT_ALIGNED, makeArray, makeEnum, makeFunction, makePointer, makeRecord, withAlign,
 } from '../types/layout.js';
@@ -39,22 +41,37 @@ const QUALIFIERS = new Set([
 ]);
 const CONST = new Set(['const', '__const', '__const__']);
 const ATTRIBUTE = new Set(['__attribute__', '__attribute']);
+/**
+ * Calling-convention keywords as MinGW and MSVC-style headers spell them (MinGW defines them as the
+ * gcc attributes): accepted wherever an `__attribute__((...))` is, with the same meaning.
+ */
+const CONVENTION_KEYWORDS: ReadonlyMap<string, 'cdecl' | 'stdcall' | 'fastcall'> = new Map([
+  ['__cdecl', 'cdecl'], ['__stdcall', 'stdcall'], ['__fastcall', 'fastcall'],
+] as const);
+/** i386 calling-convention attributes: they belong to a function type (types/convention.ts). */
+const CONVENTION_ATTRIBUTES = new Set(['cdecl', 'stdcall', 'fastcall', 'regparm']);
 const ALIGNAS = new Set(['_Alignas', 'alignas']);
 const UNSUPPORTED_WORDS = new Set(['_Atomic', 'typeof', '__typeof__', '__typeof', 'typeof_unqual', '_BitInt']);
 const STATIC_ASSERT = new Set(['_Static_assert', 'static_assert']);
 const TAGS = new Set(['struct', 'union', 'enum']);
 const KEYWORDS = new Set([
-  ...STORAGE, ...QUALIFIERS, ...ATTRIBUTE, ...ALIGNAS, ...UNSUPPORTED_WORDS, ...STATIC_ASSERT, ...TAGS, ...SCALAR_KEYWORDS,
+  ...STORAGE, ...QUALIFIERS, ...ATTRIBUTE, ...CONVENTION_KEYWORDS.keys(), ...ALIGNAS, ...UNSUPPORTED_WORDS, ...STATIC_ASSERT, ...TAGS, ...SCALAR_KEYWORDS,
   'sizeof', '_Alignof', 'alignof', '__alignof__', '__alignof', 'return', 'if', 'else', 'for', 'while', 'do',
   'switch', 'case', 'default', 'goto', 'break', 'continue',
 ]);
 /** Attributes that change a type or calling convention in ways trampfd does not model. */
 const UNSUPPORTED_ATTRIBUTES = new Set([
-  'vector_size', 'mode', 'ms_abi', 'regparm', 'stdcall', 'fastcall', 'thiscall', 'vectorcall', 'ms_struct',
-  'scalar_storage_order', 'designated_init',
+  'vector_size', 'mode', 'ms_abi', 'thiscall', 'vectorcall', 'ms_struct', 'scalar_storage_order',
+  'designated_init', 'sseregparm', 'callee_pop_aggregate_return',
 ]);
 
 interface Attrs { packed?: boolean; aligned?: number }
+
+/** A calling-convention attribute and the token that names it (for errors). */
+interface ConventionUse {
+  readonly attr: ConventionAttribute;
+  readonly tok: Token;
+}
 
 /** Declaration specifiers: the base type and what came with it. */
 interface Specs {
@@ -62,6 +79,8 @@ interface Specs {
   readonly isConst: boolean;
   readonly storage: string | undefined;
   readonly attrs: Attrs;
+  /** Calling-convention attributes among the specifiers: they belong to the declared function type. */
+  readonly conventions: readonly ConventionUse[];
   readonly start: Token;
   /** `struct tag` without a body: `struct tag;` alone declares the tag in this scope. */
   readonly forward: Token | undefined;
@@ -80,6 +99,13 @@ interface Declarator {
   readonly nameTok: Token | undefined;
   readonly derivations: Derivation[];
   readonly attrs: Attrs;
+  /**
+   * Calling-convention attributes by the derivation whose type they belong to (a function, or
+   * the function a pointer points to), and those that belong to the type the declarator starts
+   * from (`before`: written at the start of a parenthesized declarator).
+   */
+  readonly conventions: ReadonlyMap<Derivation, readonly ConventionUse[]>;
+  readonly before: readonly ConventionUse[];
 }
 
 interface Typed {
@@ -226,6 +252,7 @@ class Parser implements ExprHost {
     const start = this.peek();
     const words: Token[] = [];
     const attrs: Attrs = {};
+    const conventions: ConventionUse[] = [];
     let type: CType | undefined;
     let isConst = false;
     let storage: string | undefined;
@@ -244,8 +271,8 @@ class Parser implements ExprHost {
       } else if (QUALIFIERS.has(w)) {
         isConst ||= CONST.has(w);
         this.next();
-      } else if (ATTRIBUTE.has(w)) {
-        this.attributes(attrs);
+      } else if (isAttribute(t)) {
+        this.attributes(attrs, conventions);
       } else if (ALIGNAS.has(w)) {
         this.alignas(attrs);
       } else if (UNSUPPORTED_WORDS.has(w)) {
@@ -275,12 +302,21 @@ class Parser implements ExprHost {
       if (t.kind === 'ident' && !KEYWORDS.has(t.text)) this.fail(t, `unknown type name '${shown(t.text)}'`, 'ERR_TRAMPFD_DECL_UNKNOWN');
       this.fail(t, `expected a type${this.found(t)}`);
     }
-    return { type: type!, isConst, storage, attrs, start, forward, anonymousRecord };
+    return { type: type!, isConst, storage, attrs, conventions, start, forward, anonymousRecord };
   }
 
-  /** `__attribute__((a, b(args)))`: records packed/aligned, refuses ones that change types, skips the rest. */
-  attributes(into: Attrs): void {
-    this.next();
+  /**
+   * `__attribute__((a, b(args)))` or a convention keyword (`__stdcall`): records packed/aligned,
+   * adds calling conventions to `conventions` (refused where there is none: not a function's
+   * place), refuses attributes that change types, skips the rest.
+   */
+  attributes(into: Attrs, conventions?: ConventionUse[]): void {
+    const first = this.next();
+    const keyword = CONVENTION_KEYWORDS.get(first.text);
+    if (keyword) {
+      this.convention({ kind: keyword }, first, conventions);
+      return;
+    }
     this.expect('(');
     this.expect('(');
     while (!this.is(')')) {
@@ -289,6 +325,11 @@ class Parser implements ExprHost {
       if (nameTok.kind !== 'ident') this.fail(nameTok, `expected an attribute name${this.found(nameTok)}`);
       const name = nameTok.text.replace(/^__(.+)__$/, '$1');
       if (UNSUPPORTED_ATTRIBUTES.has(name)) this.fail(nameTok, `attribute '${name}' is not supported`, 'ERR_TRAMPFD_DECL_UNSUPPORTED');
+      if (CONVENTION_ATTRIBUTES.has(name)) {
+        this.convention(name === 'regparm' ? { kind: 'regparm', count: this.regparmCount(nameTok) }
+          : { kind: name as 'cdecl' | 'stdcall' | 'fastcall' }, nameTok, conventions);
+        continue;
+      }
       if (name === 'packed') into.packed = true;
       if (name === 'aligned') {
         let n = DEFAULT_ALIGNED;
@@ -303,6 +344,38 @@ class Parser implements ExprHost {
     }
     this.expect(')');
     this.expect(')');
+  }
+
+  /** Adds a convention attribute to the list of the place it is written in; none there: not a function's place. */
+  convention(attr: ConventionAttribute, tok: Token, into: ConventionUse[] | undefined): void {
+    if (!into) this.fail(tok, `'${attr.kind}' attribute only applies to function types`, 'ERR_TRAMPFD_DECL_INVALID');
+    into.push({ attr, tok });
+  }
+
+  /** `regparm(N)`'s N: gcc takes 0..3 (it warns about more and ignores the attribute; we refuse it). */
+  regparmCount(at: Token): number {
+    if (!this.accept('(')) this.fail(at, "wrong number of arguments specified for 'regparm' attribute", 'ERR_TRAMPFD_DECL_INVALID');
+    const n = this.integer("argument to 'regparm' attribute", 0n, 3n);
+    this.expect(')');
+    return n;
+  }
+
+  /** The index of the first token at or after `ahead` that is not part of an attribute. */
+  afterAttributes(ahead: number): number {
+    let k = ahead;
+    for (;;) {
+      const t = this.peek(k);
+      if (t.kind === 'ident' && CONVENTION_KEYWORDS.has(t.text)) { k++; continue; }
+      if (!(t.kind === 'ident' && ATTRIBUTE.has(t.text)) || !this.is('(', k + 1)) return k;
+      let depth = 0;
+      k++;
+      do {
+        const u = this.peek(k++);
+        if (u.kind === 'eof') return k;
+        if (u.kind === 'punct' && u.text === '(') depth++;
+        if (u.kind === 'punct' && u.text === ')') depth--;
+      } while (depth > 0);
+    }
   }
 
   alignment(): number {
@@ -334,10 +407,12 @@ class Parser implements ExprHost {
   tagSpecifier(): { type: CType; forward: Token | undefined; anonymous: boolean } {
     const kw = this.next();
     const attrs: Attrs = {};
-    while (this.peek().kind === 'ident' && ATTRIBUTE.has(this.peek().text)) this.attributes(attrs);
+    while (isAttribute(this.peek())) this.attributes(attrs);
     let tagTok: Token | undefined;
     if (this.peek().kind === 'ident' && !KEYWORDS.has(this.peek().text)) tagTok = this.next();
-    while (this.peek().kind === 'ident' && ATTRIBUTE.has(this.peek().text)) this.attributes(attrs);
+    // Attributes after the tag are the record's only before a body; else they are the declaration's
+    // (`struct s __attribute__((stdcall)) f(void)`), left to the specifiers.
+    if (this.is('{', this.afterAttributes(0))) while (isAttribute(this.peek())) this.attributes(attrs);
     if (this.is('{')) {
       if (!this.allowDefinitions) this.fail(this.peek(), `${kw.text} definitions are only allowed in cdef`, 'ERR_TRAMPFD_DECL_INVALID');
       const type = this.nest(kw, () => (kw.text === 'enum' ? this.enumBody(kw, tagTok, attrs) : this.recordBody(kw, tagTok, attrs)));
@@ -369,6 +444,7 @@ class Parser implements ExprHost {
       const specs = this.specifiers('member');
       if (this.is(';')) {
         // `struct { ... };` inside a record is an anonymous member; `struct tag {...};` only declares the tag.
+        if (specs.conventions.length) this.withConventions({ type: specs.type, isConst: false }, specs.conventions);
         if (specs.anonymousRecord && isRecord(specs.type)) {
           members.push({ name: '', type: specs.type, packed: specs.attrs.packed, aligned: specs.attrs.aligned });
         }
@@ -383,8 +459,10 @@ class Parser implements ExprHost {
         const mattrs: Attrs = { ...specs.attrs };
         if (d?.attrs.packed) mattrs.packed = true;
         mattrs.aligned = Math.max(mattrs.aligned ?? 1, d?.attrs.aligned ?? 1);
-        while (this.peek().kind === 'ident' && ATTRIBUTE.has(this.peek().text)) this.attributes(mattrs);
-        const typed = d ? this.apply(specs, d) : { type: specs.type, isConst: specs.isConst, unsized: undefined };
+        const trailing: ConventionUse[] = [];
+        while (isAttribute(this.peek())) this.attributes(mattrs, trailing);
+        const typed = d ? this.apply(specs, d, trailing)
+          : this.withConventions({ type: specs.type, isConst: specs.isConst }, [...specs.conventions, ...trailing]);
         if (typed.unsized && (kind === 'union' || members.length === 0)) {
           this.fail(typed.unsized, `flexible array member in ${kind === 'union' ? 'a union' : 'a struct with no other members'}`, 'ERR_TRAMPFD_DECL_INVALID');
         }
@@ -397,7 +475,7 @@ class Parser implements ExprHost {
       }
       this.expect(';');
     }
-    while (this.peek().kind === 'ident' && ATTRIBUTE.has(this.peek().text)) this.attributes(attrs);
+    while (isAttribute(this.peek())) this.attributes(attrs);
     const rec = this.guard(kw, () => makeRecord(kind, tagTok?.text, members, attrs));
     const type = tagTok ? this.guard(tagTok, () => this.scope.defineRecord(rec)) : rec;
     this.declarations.push({ kind, name: tagTok?.text, type });
@@ -411,7 +489,7 @@ class Parser implements ExprHost {
     while (!this.is('}')) {
       const nt = this.next();
       if (nt.kind !== 'ident' || KEYWORDS.has(nt.text)) this.fail(nt, `expected an enumerator name${this.found(nt)}`);
-      while (this.peek().kind === 'ident' && ATTRIBUTE.has(this.peek().text)) this.attributes({});
+      while (isAttribute(this.peek())) this.attributes({});
       let value = next;
       if (this.accept('=')) value = constantExpression(this).value;
       if (values.has(nt.text)) this.fail(nt, `duplicate enumerator '${nt.text}'`, 'ERR_TRAMPFD_DECL_INVALID');
@@ -424,7 +502,7 @@ class Parser implements ExprHost {
     }
     this.expect('}');
     if (values.size === 0) this.fail(kw, `empty enum`, 'ERR_TRAMPFD_DECL_INVALID');
-    while (this.peek().kind === 'ident' && ATTRIBUTE.has(this.peek().text)) this.attributes(attrs);
+    while (isAttribute(this.peek())) this.attributes(attrs);
     const e = this.guard(kw, () => makeEnum(tagTok?.text, values, attrs.packed));
     const type = tagTok ? this.guard(tagTok, () => this.scope.defineEnum(e)) : e;
     this.declarations.push({ kind: 'enum', name: tagTok?.text, type });
@@ -449,12 +527,12 @@ class Parser implements ExprHost {
   // ---- declarators ------------------------------------------------------------------------
 
   /** Qualifiers and attributes after a `*`; returns whether the pointer itself is const. */
-  pointerQualifiers(attrs: Attrs): boolean {
+  pointerQualifiers(attrs: Attrs, conventions: ConventionUse[]): boolean {
     let isConst = false;
     for (;;) {
       const t = this.peek();
       if (t.kind === 'ident' && QUALIFIERS.has(t.text)) { isConst ||= CONST.has(t.text); this.next(); continue; }
-      if (t.kind === 'ident' && ATTRIBUTE.has(t.text)) { this.attributes(attrs); continue; }
+      if (isAttribute(t)) { this.attributes(attrs, conventions); continue; }
       return isConst;
     }
   }
@@ -470,13 +548,23 @@ class Parser implements ExprHost {
 
   directDeclarator(mode: 'named' | 'abstract' | 'either'): Declarator {
     const attrs: Attrs = {};
+    const conventions = new Map<Derivation, ConventionUse[]>();
+    // As gcc does: attributes at the start of a parenthesized declarator (`int (__stdcall *fp)(int)`)
+    // belong to the type it starts from, those after a `*` to that pointer's target, and those after
+    // the declarator to the type it declares.
+    const before: ConventionUse[] = [];
+    while (isAttribute(this.peek())) this.attributes(attrs, before);
     const pointers: Derivation[] = [];
     while (this.is('*')) {
       const tok = this.next();
       this.levels(pointers.length, tok);
-      pointers.push({ kind: 'ptr', isConst: this.pointerQualifiers(attrs), tok });
+      const uses: ConventionUse[] = [];
+      const ptr: Derivation = { kind: 'ptr', isConst: this.pointerQualifiers(attrs, uses), tok };
+      pointers.push(ptr);
+      if (uses.length) conventions.set(ptr, uses);
     }
     let inner: Derivation[] = [];
+    let innerBefore: readonly ConventionUse[] = [];
     let name: string | undefined;
     let nameTok: Token | undefined;
     const t = this.peek();
@@ -484,13 +572,15 @@ class Parser implements ExprHost {
       if (mode === 'abstract') this.fail(t, `unexpected name '${shown(t.text)}' in a type name`);
       nameTok = this.next();
       name = t.text;
-    } else if (this.is('(') && (mode === 'named' || !(this.is(')', 1) || this.is('...', 1) || this.startsType(this.peek(1))))) {
+    } else if (this.is('(') && (mode === 'named' || !this.startsParameters())) {
       this.next();
       const sub = this.declarator(mode);
       this.expect(')');
       inner = sub.derivations;
+      innerBefore = sub.before;
       ({ name, nameTok } = sub);
       Object.assign(attrs, sub.attrs);
+      for (const [dv, uses] of sub.conventions) conventions.set(dv, [...uses]);
     }
     if (mode === 'named' && name === undefined) this.fail(t, `expected a name${this.found(t)}`);
     const suffixes: Derivation[] = [];
@@ -500,8 +590,28 @@ class Parser implements ExprHost {
       else if (this.is('(')) suffixes.push(this.functionSuffix());
       else break;
     }
-    while (this.peek().kind === 'ident' && ATTRIBUTE.has(this.peek().text)) this.attributes(attrs);
-    return { name, nameTok, derivations: [...pointers, ...suffixes.reverse(), ...inner], attrs };
+    const after: ConventionUse[] = [];
+    while (isAttribute(this.peek())) this.attributes(attrs, after);
+    const own = [...pointers, ...suffixes.reverse()];
+    const derivations = [...own, ...inner];
+    const anchor = (at: Derivation | undefined, uses: readonly ConventionUse[]) => {
+      if (uses.length === 0) return;
+      if (at === undefined) before.push(...uses);
+      else conventions.set(at, [...(conventions.get(at) ?? []), ...uses]);
+    };
+    anchor(own[own.length - 1], innerBefore);
+    anchor(derivations[derivations.length - 1], after);
+    return { name, nameTok, derivations, attrs, conventions, before };
+  }
+
+  /**
+   * At `(` in a declarator: whether a parameter list starts (the next token begins a type or
+   * closes the list) rather than a parenthesized declarator, looking past attributes, which may
+   * start either (`int (__attribute__((stdcall)) *)(int)`, `void f(__attribute__((unused)) int)`).
+   */
+  startsParameters(): boolean {
+    const k = this.afterAttributes(1);
+    return this.is(')', k) || this.is('...', k) || this.startsType(this.peek(k));
   }
 
   /** Fails at `at` when a declarator that has `count` levels already would get one more than a type may have. */
@@ -563,11 +673,28 @@ class Parser implements ExprHost {
     return t;
   }
 
-  /** Builds the declared type from the specifiers' base type and the declarator's derivations. */
-  apply(specs: Specs, d: Declarator): Typed {
-    let cur: Typed = { type: specs.type, isConst: specs.isConst };
+  /**
+   * Builds the declared type from the specifiers' base type and the declarator's derivations, with
+   * each calling convention on its function type; `trailing` conventions (written after a member's
+   * declarator) belong to the declared type, as the specifiers' do.
+   */
+  apply(specs: Specs, d: Declarator, trailing: readonly ConventionUse[] = []): Typed {
+    // The declaration's own conventions join those written after its declarator, checked together.
+    const declared = [...specs.conventions, ...trailing];
+    const last = d.derivations[d.derivations.length - 1];
+    let cur: Typed = this.withConventions({ type: specs.type, isConst: specs.isConst }, last ? d.before : [...d.before, ...declared]);
     let depth = d.derivations.length === 0 ? 0 : typeDepth(specs.type, MAX_TYPE_DEPTH);
-    for (const dv of d.derivations) {
+    // What each derivation's type gets. As in gcc, a pointer's go to the function it points to (with
+    // that function's own), and a pointer to anything else hands them to the function returning it
+    // (`void * __attribute__((regparm(3))) f(int)` is f's).
+    const uses = d.derivations.map((dv) => [...(d.conventions.get(dv) ?? []), ...(dv === last ? declared : [])]);
+    d.derivations.forEach((dv, i) => {
+      if (dv.kind !== 'ptr' || uses[i]!.length === 0) return;
+      const before = d.derivations[i - 1];
+      if (before?.kind === 'func') uses[i - 1]!.push(...uses[i]!.splice(0));
+      else if ((before !== undefined || specs.type.kind !== 'function') && d.derivations[i + 1]?.kind === 'func') uses[i + 1]!.push(...uses[i]!.splice(0));
+    });
+    for (const [i, dv] of d.derivations.entries()) {
       this.levels(depth++, dv.tok); // typedefs add up: `typedef t1 *t2;` is one level more than t1
       if (cur.unsized) this.fail(cur.unsized, 'array type has incomplete element type', 'ERR_TRAMPFD_DECL_INVALID');
       const base = resolveType(cur.type);
@@ -581,8 +708,23 @@ class Parser implements ExprHost {
         if (incomplete(base)) this.fail(dv.tok, `function returns incomplete type '${base.name}'`, 'ERR_TRAMPFD_DECL_INVALID');
         cur = { type: this.guard(dv.tok, () => makeFunction(base, dv.params, dv.variadic)), isConst: false };
       }
+      cur = this.withConventions(cur, uses[i]);
     }
     return cur;
+  }
+
+  /**
+   * `typed` with calling conventions added to its function type: itself if it is a function, else
+   * the function it points to (gcc moves a function attribute on a pointer to its target).
+   */
+  withConventions(typed: Typed, uses: readonly ConventionUse[] | undefined): Typed {
+    if (!uses || uses.length === 0) return typed;
+    const at = uses[0]!.tok;
+    const t = typed.type;
+    const fn = t.kind === 'function' ? t : t.kind === 'pointer' && t.to.kind === 'function' ? t.to : undefined;
+    if (!fn) this.fail(at, `'${uses[0]!.attr.kind}' attribute only applies to function types, not '${t.name}'`, 'ERR_TRAMPFD_DECL_INVALID');
+    const withIt = this.guard(at, () => makeFunction(fn.ret, fn.params, fn.variadic, combineConventions(fn.convention, uses.map((u) => u.attr))));
+    return { ...typed, type: t.kind === 'function' ? withIt : makePointer(withIt) };
   }
 
   // ---- top level --------------------------------------------------------------------------
@@ -593,6 +735,7 @@ class Parser implements ExprHost {
       if (this.peek().kind === 'ident' && STATIC_ASSERT.has(this.peek().text)) { this.staticAssert(); continue; }
       const specs = this.specifiers('decl');
       if (this.is(';') || this.peek().kind === 'eof') {
+        if (specs.conventions.length) this.withConventions({ type: specs.type, isConst: false }, specs.conventions);
         const f = specs.forward;
         if (f && isRecord(specs.type)) {
           const kind = specs.type.kind;
@@ -649,6 +792,11 @@ class Parser implements ExprHost {
     }
     return { name: d.name, type: t };
   }
+}
+
+/** `__attribute__` or a convention keyword: the start of an attribute. */
+function isAttribute(t: Token): boolean {
+  return t.kind === 'ident' && (ATTRIBUTE.has(t.text) || CONVENTION_KEYWORDS.has(t.text));
 }
 
 function run<T>(source: string, scope: TypeScope, allowDefinitions: boolean, fn: (p: Parser) => T): T {

@@ -23,4 +23,6 @@ export {
   makePointer, makeRecord, sameType, withAlign,
 } from './layout.js';
 export type { MemberSpec, RecordAttrs } from './layout.js';
+export { combineConventions } from './convention.js';
+export type { ConventionAttribute } from './convention.js';
 export { readValue, writeValue } from './values.js';

@@ -1,12 +1,15 @@
 // Builds frozen derived C types (pointer, array, function, record, enum) and lays out records like GCC
 // on this process's target (its DataModel decides the rules that differ).
 import type {
-  ArrayType, CType, EnumType, Field, FunctionType, Param, PointerType, RecordType, ScalarType,
+  ArrayType, CallingConvention, CType, EnumType, Field, FunctionType, Param, PointerType, RecordType, ScalarType,
 } from './ctype.js';
 import { ENUM_WIDE, INT, SCHAR, SHORT, UCHAR, UINT, USHORT, wideEncodingOf } from './builtins.js';
 import { CTypeError } from './errors.js';
 import { HOST } from '../targets/index.js';
 
+/** A data pointer (and a function pointer) on the target: 8 bytes on LP64, 4 on i386. */
+const POINTER_SIZE = HOST.model.sizes.pointer;
+const POINTER_ALIGN = HOST.model.aligns.pointer;
 /** Largest object we lay out: keeps every bit offset a safe integer. */
 const MAX_SIZE = 2 ** 48;
 /** `__attribute__((aligned))` without a number means the biggest useful alignment on the target. */
@@ -19,6 +22,8 @@ function spell(t: CType, inner: string): string {
   switch (t.kind) {
     case 'pointer': {
       const to = t.to;
+      // gcc's spelling of a pointer to a function with a convention: int (__attribute__((stdcall)) *)(int)
+      if (to.kind === 'function' && to.convention) return spell(to, `(${conventionAttribute(to.convention)} *${inner})`);
       if (to.kind === 'array' || to.kind === 'function') return spell(to, `(*${inner})`);
       // Built from the target's finished name, so long pointer chains need no deep recursion.
       if (to.kind === 'pointer' && to.name.endsWith('*')) return `${to.name}*${inner}`;
@@ -28,12 +33,20 @@ function spell(t: CType, inner: string): string {
     case 'array': return spell(t.element, `${inner}[${t.length}]`);
     case 'function': {
       const ps = t.params.map((p) => spell(p.type, '')).concat(t.variadic ? ['...'] : []);
-      return spell(t.ret, `${inner}(${ps.length ? ps.join(', ') : 'void'})`);
+      const spelled = spell(t.ret, `${inner}(${ps.length ? ps.join(', ') : 'void'})`);
+      // A bare function type shows its convention first, as a declaration specifier would be
+      // (`__attribute__((fastcall)) int (int, int)`): written later it could belong to a returned pointer.
+      return t.convention && inner === '' ? `${conventionAttribute(t.convention)} ${spelled}` : spelled;
     }
     default:
       if (inner === '') return t.name;
       return inner.startsWith('[') ? t.name + inner : `${t.name} ${inner}`;
   }
+}
+
+/** `__attribute__((stdcall, regparm(2)))`: how a convention is written back as C (and parsed again). */
+function conventionAttribute(c: CallingConvention): string {
+  return `__attribute__((${c.name}))`;
 }
 
 /** Pointers whose target was const-qualified (only kept for their spelling). */
@@ -57,7 +70,7 @@ export function isIntegral(t: CType): boolean {
  */
 export function makePointer(to: CType, constTarget = false, resolve?: () => CType): PointerType {
   const p = {
-    kind: 'pointer' as const, name: '', size: HOST.model.sizes.pointer, align: HOST.model.aligns.pointer, cstring: constTarget && isCharLike(to),
+    kind: 'pointer' as const, name: '', size: POINTER_SIZE, align: POINTER_ALIGN, cstring: constTarget && isCharLike(to),
     wide: constTarget ? wideEncodingOf(to) : undefined, to,
   };
   if (resolve) Object.defineProperty(p, 'to', { get: resolve, enumerable: true });
@@ -84,16 +97,31 @@ export function makeArray(element: CType, length: number): ArrayType {
   return Object.freeze(a);
 }
 
-/** A function type; parameters must already be adjusted (arrays and functions decayed to pointers). */
-export function makeFunction(ret: CType, params: readonly Param[], variadic: boolean): FunctionType {
+/**
+ * A function type; parameters must already be adjusted (arrays and functions decayed to pointers).
+ * `convention` (i386 stdcall, fastcall, regparm) is part of the type: it shows in the name, and a
+ * function type that differs only in it is another type. A variadic function keeps it too, as gcc
+ * does (its type differs from the plain one), though gcc then passes every argument as cdecl does.
+ */
+export function makeFunction(
+  ret: CType, params: readonly Param[], variadic: boolean, convention?: CallingConvention,
+): FunctionType {
   if (ret.kind === 'array') throw new CTypeError('function cannot return an array');
   if (ret.kind === 'function') throw new CTypeError('function cannot return a function');
   const f = {
     kind: 'function' as const, name: '', size: 0, align: 1, ret,
     params: Object.freeze(params.map((p) => Object.freeze({ name: p.name, type: p.type }))), variadic,
+    ...(convention ? { convention: Object.freeze({ ...convention }) } : {}),
   };
   f.name = spell(f, '');
   return Object.freeze(f);
+}
+
+/** Whether two functions have the same convention (both the default, or the same attributes). */
+export function sameConvention(a: FunctionType, b: FunctionType): boolean {
+  const x = a.convention;
+  const y = b.convention;
+  return x === y || (x !== undefined && y !== undefined && x.registers === y.registers && x.calleePops === y.calleePops);
 }
 
 /** One member as declared, before layout. */
@@ -292,7 +320,7 @@ export function sameType(a: CType, b: CType, behindPointer = false): boolean {
     case 'array': return a.length === (b as ArrayType).length && sameType(a.element, (b as ArrayType).element);
     case 'function': {
       const g = b as FunctionType;
-      return a.variadic === g.variadic && a.params.length === g.params.length && sameType(a.ret, g.ret)
+      return a.variadic === g.variadic && sameConvention(a, g) && a.params.length === g.params.length && sameType(a.ret, g.ret)
         && a.params.every((p, i) => sameType(p.type, g.params[i]!.type));
     }
     case 'enum': {

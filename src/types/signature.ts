@@ -1,6 +1,8 @@
 // Whether two C function types are the same signature: what a function pointer of one type may
-// point at. Typedefs are already resolved in the type model; names and qualifiers are ignored.
+// point at. Typedefs are already resolved in the type model; names and qualifiers are ignored, an
+// i386 calling convention is not.
 import type { CType, FunctionType } from './ctype.js';
+import { sameConvention } from './layout.js';
 
 function sameType(a: CType, b: CType, seen: Set<CType>): boolean {
   if (a === b) return true;
@@ -29,7 +31,7 @@ function sameType(a: CType, b: CType, seen: Set<CType>): boolean {
 }
 
 function sameFunction(a: FunctionType, b: FunctionType, seen: Set<CType>): boolean {
-  return a.variadic === b.variadic && a.params.length === b.params.length && sameType(a.ret, b.ret, seen) &&
+  return a.variadic === b.variadic && sameConvention(a, b) && a.params.length === b.params.length && sameType(a.ret, b.ret, seen) &&
     a.params.every((p, i) => sameType(p.type, b.params[i]!.type, seen));
 }
 
