@@ -178,7 +178,7 @@ test('variadic callbacks are refused with a CallbackError', () => {
   assert.throws(() => callback('double (*)(const char *fmt, ...)', () => 0), CallbackError);
   const calls = generateSuite({ seed, count: 1, variadic: 3, prefix: `${suite.prefix}_va` });
   cdef(calls.cdef);
-  const v = calls.signatures.filter((s) => s.prototype.endsWith('...)'));
+  const v = calls.signatures.filter((s) => s.prototype.includes('...)')); // an i386 convention may follow
   assert.equal(v.length, 3);
   for (const s of v) assert.throws(() => callback(s.prototype, () => 0), CallbackError, s.prototype);
   assert.throws(() => generateSuite({ seed, count: 1, variadic: 1, mode: 'callbacks' }), /cannot be variadic/);

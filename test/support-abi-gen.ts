@@ -84,9 +84,10 @@ export type GType = ScalarG | ArrType | RecType;
 const int = (c: string, size: number, signed: boolean, js: IntType['js'] = 'number', align = size): IntType =>
   ({ kind: 'int', c, size, align, signed, js });
 const MODEL = HOST.model;
-/** long and the pointer-sized types: size-like ('safe') where they are 8 bytes, plain numbers where 4. */
+/** long and the pointer-sized types: size-like ('safe': a number, or a bigint) on every target. */
 const sized = (c: string, key: 'long' | 'pointer', signed: boolean): IntType =>
-  int(c, MODEL.sizes[key], signed, MODEL.sizes[key] === 8 ? 'safe' : 'number', MODEL.aligns[key]);
+  int(c, MODEL.sizes[key], signed, 'safe', MODEL.aligns[key]);
+const PTR8 = MODEL.sizes.pointer === 8;
 const int64 = (c: string, signed: boolean): IntType => int(c, 8, signed, 'bigint', MODEL.aligns['long long']);
 
 /** Every integer type name the contract maps, in several spellings. */
@@ -255,7 +256,9 @@ export function makeValue(rng: Rng, t: GType, topLevel = false): Val {
       const r = rng.below(10);
       if (r < 1) return { k: 'ptr', t, v: 0, form: rng.chance(0.5) ? 'null' : 'plain' };
       if (r < 4) return { k: 'ptr', t, v: new Anchor(8 * rng.below(512)), form: 'plain' };
-      const v = r < 7 ? 0x1000 * rng.range(1, 0xfffff) : r < 9 ? 8 * rng.range(1, 2 ** 44) : Number.MAX_SAFE_INTEGER - 7;
+      // Addresses up to the pointer's width: 2^53 - 8 at most where pointers have 8 bytes, 2^32 - 8 where 4.
+      const v = r < 7 ? 0x1000 * rng.range(1, 0xfffff) : r < 9 ? 8 * rng.range(1, PTR8 ? 2 ** 44 : 2 ** 29 - 1)
+        : PTR8 ? Number.MAX_SAFE_INTEGER - 7 : 2 ** 32 - 8;
       return { k: 'ptr', t, v, form: rng.chance(0.1) ? 'bigint' : 'plain' };
     }
     case 'array': {
