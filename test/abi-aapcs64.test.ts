@@ -234,7 +234,7 @@ test('plans are deeply frozen plain data', () => {
       { index: 2, pieces: [{ from: 0, size: 4, to: { kind: 'gpr', index: 2 } }], byReference: false },
     ],
     ret: { kind: 'regs', pieces: [{ from: 0, size: 4, to: { kind: 'fpr', index: 0 } }, { from: 4, size: 4, to: { kind: 'fpr', index: 1 } }] },
-    stackSize: 0,
+    stackSize: 0, calleePops: 0,
     vectorCount: 0,
     variadic: false,
   });

@@ -186,7 +186,7 @@ test('plans are deeply frozen plain data and print as JSON', () => {
       { index: 1, pieces: [{ from: 0, size: 8, to: { kind: 'fpr', index: 0 } }, { from: 8, size: 8, to: { kind: 'gpr', index: 1 } }], byReference: false },
     ],
     ret: { kind: 'regs', pieces: [{ from: 0, size: 8, to: { kind: 'fpr', index: 0 } }, { from: 8, size: 8, to: { kind: 'gpr', index: 0 } }] },
-    stackSize: 0,
+    stackSize: 0, calleePops: 0,
     vectorCount: 0,
     variadic: false,
   });
