@@ -3,6 +3,10 @@ import type { CType } from '../types/ctype.js';
 import type { DeclarationErrorCode } from './errors.js';
 import type { Token } from './lexer.js';
 import type { EnumConstant } from './registry.js';
+import { HOST } from '../targets/index.js';
+
+/** sizeof and alignof give a size_t: as wide as a pointer. */
+const SIZE_BITS: 32 | 64 = HOST.model.sizes.pointer === 4 ? 32 : 64;
 
 /** A constant with its C type: int (32, signed), unsigned int, long (64) or unsigned long. */
 export interface IntValue {
@@ -109,7 +113,7 @@ function sizeOrAlign(h: ExprHost, kw: Token): IntValue {
     t = h.typeName();
     h.expect(')');
   }
-  const result = (n: number): IntValue => ({ value: BigInt(n), unsigned: true, bits: 64 });
+  const result = (n: number): IntValue => ({ value: BigInt(n), unsigned: true, bits: SIZE_BITS });
   if (!t) {
     if (!isSize) h.fail(h.peek(), `expected '(' and a type name after '${kw.text}'`);
     return result(unary(h).bits / 8);
@@ -117,7 +121,18 @@ function sizeOrAlign(h: ExprHost, kw: Token): IntValue {
   if (t.kind === 'function' || t.kind === 'void' || ((t.kind === 'struct' || t.kind === 'union') && !t.complete)) {
     h.fail(kw, `invalid application of '${kw.text}' to type '${t.name}'`, 'ERR_TRAMPFD_DECL_INVALID');
   }
-  return result(isSize ? t.size : t.align);
+  return result(isSize ? t.size : kw.text.startsWith('__') ? preferredAlign(t) : t.align);
+}
+
+/**
+ * gcc's `__alignof__`: the alignment it prefers for an object of the type, which differs from the
+ * ABI's (`_Alignof`, the alignment as a record member) for i386's 8-byte scalars: a double or a
+ * long long (or an enum or array of them) is 8 there, though records align it at 4.
+ */
+function preferredAlign(t: CType): number {
+  if (t.kind === 'array') return Math.max(t.align, preferredAlign(t.element));
+  if (t.kind === 'scalar' || t.kind === 'enum') return Math.max(t.align, Math.min(t.size, 8));
+  return t.align;
 }
 
 function unary(h: ExprHost): IntValue {
