@@ -1,20 +1,25 @@
 // The trampoline allocator for JS: static trampolines that enter a native target with a context.
 import { addon, type NativeTrampStats } from './native/addon.js';
 import { TrampolineError } from './errors.js';
+import { HOST } from './targets/index.js';
 
 export type TrampolineStats = NativeTrampStats;
 
-/** A native address or context word: a non-negative safe integer, or a bigint below 2^64. */
+/** A native address or context word: a non-negative safe integer, or a bigint, below 2^64 (2^32 on i386). */
 export type Word = number | bigint;
+
+/** Bits of a word: a pointer's. */
+const BITS = HOST.model.sizes.pointer * 8;
 
 function checkWord(value: unknown, what: string): Word {
   if (typeof value === 'bigint') {
-    if (value < 0n || value >= 1n << 64n) throw new TrampolineError(`${what} must fit in 64 unsigned bits, got ${value}`);
+    if (value < 0n || value >= 1n << BigInt(BITS)) throw new TrampolineError(`${what} must fit in ${BITS} unsigned bits, got ${value}`);
     return value;
   }
   if (typeof value === 'number') {
     if (!Number.isSafeInteger(value) || value < 0)
       throw new TrampolineError(`${what} must be a non-negative safe integer or a bigint, got ${value}`);
+    if (BITS === 32 && value > 0xffffffff) throw new TrampolineError(`${what} must fit in 32 unsigned bits, got ${value}`);
     return value;
   }
   throw new TrampolineError(`${what} must be a number or a bigint, got ${value === null ? 'null' : typeof value}`);
