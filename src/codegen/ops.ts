@@ -136,6 +136,18 @@ function isScalarLike(t: CType): boolean {
 
 const align16 = (n: number): number => (n + 15) & ~15;
 
+/**
+ * Whether a value's pieces lie in the frame as its own bytes in order: one piece, or (i386) the
+ * two halves of a 64-bit integer in consecutive registers (edx:eax, a regparm pair), which the
+ * frame keeps side by side; such a scalar is stored and read in place like a one-piece one.
+ */
+function contiguous(pieces: readonly Piece[], ret: boolean): boolean {
+  if (pieces.length === 0) return false;
+  const at = slot(pieces[0]!.to, ret);
+  return pieces.every((p) => p.extend === undefined || pieces.length === 1) &&
+    pieces.every((p) => p.to.kind === pieces[0]!.to.kind && slot(p.to, ret) === at + p.from);
+}
+
 export function paramName(plan: CallPlan, i: number, fname: string): string {
   const p = plan.fn.params[i];
   const label = p?.name ? ` (${p.name})` : '';
@@ -155,9 +167,9 @@ export function buildOps(plan: CallPlan, name: string): CallOps {
       if (a.pieces.length !== 1) throw new Error(`${where}: internal error: a by-reference argument needs one pointer piece`);
       return { kind: 'reference', index: i, type: a.type, where, scratch: take(a.type), pointerAt: slot(a.pieces[0]!.to) };
     }
-    if (isScalarLike(a.type) && a.pieces.length === 1) {
+    if (isScalarLike(a.type) && contiguous(a.pieces, false)) {
       const piece = a.pieces[0]!;
-      return { kind: 'scalar', index: i, type: a.type, where, store: storeOf(a.type, piece), at: slot(piece.to),
+      return { kind: 'scalar', index: i, type: a.type, where, store: storeOf(a.type, a.pieces.length === 1 ? piece : undefined), at: slot(piece.to),
         cstring: a.type.kind === 'pointer' && a.type.cstring };
     }
     const image = take(a.type);
@@ -169,7 +181,7 @@ export function buildOps(plan: CallPlan, name: string): CallOps {
   const r = plan.ret;
   if (r.kind === 'void') ret = { kind: 'void' };
   else if (r.kind === 'memory') ret = { kind: 'memory', type: r.type, scratch: take(r.type), pointerAt: slot(r.pointer), where: rwhere };
-  else if (isScalarLike(r.type) && r.pieces.length === 1)
+  else if (isScalarLike(r.type) && contiguous(r.pieces, true))
     ret = { kind: 'scalar', type: r.type, store: storeOf(r.type), at: slot(r.pieces[0]!.to, true), where: rwhere };
   else {
     const image = take(r.type);
