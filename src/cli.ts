@@ -237,6 +237,8 @@ interface Report {
 }
 
 /** libtrampfd-ffi.so: the prebuilt one if shipped, else the one node-gyp built (needs libffi-dev). */
+/** Where libtrampfd-ffi.so is built (binding.gyp: native/ffi/ffi-shim-<target>.c exists). */
+const SHIM_TARGETS: readonly string[] = ['x64', 'arm64'];
 const ffiShimPath = [join(root, 'prebuilds', `${process.platform}-${process.arch}`, 'libtrampfd-ffi.so'),
   join(root, 'build', 'Release', 'libtrampfd-ffi.so')].find((p) => existsSync(p)) ?? null;
 
@@ -338,7 +340,8 @@ function printReport(r: Report): void {
     ['JIT', r.jitless ? 'off (node --jitless)' : 'on (under enforced W^X node needs --jitless)'],
     ['mdwe-exec', r.wx.mdweExec ?? 'not built'],
     ['libffi shim', r.ffiShim ? `libffi closures on trampfd trampolines for any program: LD_PRELOAD=${r.ffiShim} <program>`
-      : 'not built (libffi-dev was missing at build time)'],
+      : SHIM_TARGETS.includes(process.arch) ? 'not built (libffi-dev was missing at build time)'
+        : `not built: the shim is written for x86-64 and AArch64 only (${process.arch} here)`],
   ];
   for (const [k, v] of lines) process.stdout.write(`${k.padEnd(12)} ${v}\n`);
 }

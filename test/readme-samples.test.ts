@@ -3,7 +3,8 @@
 // TypeScript's transpileModule, in its own node process with 'trampfd' pointing at this build;
 // it must exit 0, and when it has `// prints: ...` comments its output must be exactly those
 // lines in order. Lines of ```sh blocks that run `trampfd ...` run the bin, and their
-// `# prints: ...` comments are checked the same way.
+// `# prints: ...` comments are checked the same way. A sample may state another output for one CPU
+// (`(ia32: ...)`) or say it does not apply there (`// not on ia32: why`), which skips it there.
 import { after, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -26,12 +27,22 @@ after(() => rmSync(work, { recursive: true, force: true }));
 const esmEntry = pathToFileURL(join(repo, 'dist', 'index.js')).href;
 const cjsEntry = join(repo, 'dist', 'cjs', 'index.js');
 
-/** The `// prints:` (or `# prints:`) comments of a sample, in order. */
+/**
+ * The `// prints:` (or `# prints:`) comments of a sample, in order. A line may give another
+ * output for one CPU, as `// prints: 8 8 (ia32: 4 4)` (keyed by process.arch).
+ */
 function expectedOutput(code: string, marker: RegExp): string[] {
   return code.split('\n').flatMap((l) => {
     const m = marker.exec(l);
-    return m ? [m[1]!.trim()] : [];
+    if (!m) return [];
+    const alt = /^(.*?) \((\w+): (.*)\)$/.exec(m[1]!.trim());
+    return [alt ? (alt[2] === process.arch ? alt[3]! : alt[1]!) : m[1]!.trim()];
   });
+}
+
+/** Why a sample does not apply on this CPU: its `// not on <arch>: <reason>` line. */
+function notHere(code: string): string | undefined {
+  return new RegExp(`// not on ${process.arch}: (.*)$`, 'm').exec(code)?.[1];
 }
 
 function checkOutput(stdout: string, expected: string[], where: string): void {
@@ -49,7 +60,7 @@ test('the README has samples of every kind this test runs', () => {
 for (const [i, s] of samples.entries()) {
   if (s.lang !== 'js' && s.lang !== 'ts') continue;
   const where = `README.md:${s.line} (${s.lang})`;
-  test(`sample at ${where} runs`, () => {
+  test(`sample at ${where} runs`, { skip: notHere(s.code) }, () => {
     const cjs = /\brequire\(/.test(s.code) && !/^import /m.test(s.code);
     let code = s.code
       .replace(/from 'trampfd'/g, `from '${esmEntry}'`)
