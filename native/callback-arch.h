@@ -15,4 +15,18 @@ bool callback_bits_valid(uint32_t bits, uint32_t stack_bytes);
    the convention wants. */
 void callback_finish(uint32_t bits, uint8_t *frame);
 
+/* Targets whose runners store exactly what the convention returns (x86-64, AArch64) take no bits:
+   their arch.c defines CALLBACK_NO_RESULT_BITS before including this header and gets these. */
+#ifdef CALLBACK_NO_RESULT_BITS
+bool callback_bits_valid(uint32_t bits, uint32_t stack_bytes) {
+  (void)stack_bytes;
+  return bits == 0;
+}
+
+void callback_finish(uint32_t bits, uint8_t *frame) {
+  (void)bits;
+  (void)frame;
+}
+#endif
+
 #endif

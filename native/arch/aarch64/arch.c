@@ -1,5 +1,6 @@
 /* AArch64: tables are mapped guarded (PROT_BTI) on CPUs with BTI, so a branch anywhere but a
  * slot's `bti c` faults; the features string says which branch protections are in force. */
+#define CALLBACK_NO_RESULT_BITS /* the runners store exactly what the convention returns */
 #include "../../callback-arch.h"
 #include "../../tramp-arch.h"
 
@@ -50,15 +51,4 @@ const char *tramp_arch_features(void) {
   int pac = 0;
 #endif
   return bti && pac ? "bti pac" : bti ? "bti" : pac ? "pac" : "";
-}
-
-/* No result bits: the runners store exactly what the convention returns. */
-bool callback_bits_valid(uint32_t bits, uint32_t stack_bytes) {
-  (void)stack_bytes;
-  return bits == 0;
-}
-
-void callback_finish(uint32_t bits, uint8_t *frame) {
-  (void)bits;
-  (void)frame;
 }

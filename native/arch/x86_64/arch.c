@@ -1,4 +1,5 @@
 /* x86-64: tables are mapped read+execute; slots start with endbr64 for IBT kernels. */
+#define CALLBACK_NO_RESULT_BITS /* the runners store exactly what the convention returns */
 #include "../../callback-arch.h"
 #include "../../tramp-arch.h"
 
@@ -12,15 +13,4 @@ const char *tramp_arch_features(void) {
 #else
   return "";
 #endif
-}
-
-/* No result bits: the runners store exactly what the convention returns. */
-bool callback_bits_valid(uint32_t bits, uint32_t stack_bytes) {
-  (void)stack_bytes;
-  return bits == 0;
-}
-
-void callback_finish(uint32_t bits, uint8_t *frame) {
-  (void)bits;
-  (void)frame;
 }
