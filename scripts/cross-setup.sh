@@ -76,7 +76,7 @@ sysroot riscv64
 # i386 runs natively (an x86-64 kernel runs it), in a chroot of its sysroot (Debian's node reads
 # builtins from /usr/share/nodejs by absolute path); the chroot has no host tools, so it gets its
 # own i386 gcc, node headers and a shell for the tests' C fixtures and child processes.
-sysroot i386 libffi8 libffi-dev gcc libc6-dev libnode-dev dash coreutils grep tar libc-bin
+sysroot i386 libffi8 libffi-dev gcc libc6-dev libnode-dev dash coreutils grep tar gzip libc-bin
 root=$cache/arm64/sysroot rvroot=$cache/riscv64/sysroot
 
 # 3. Debian's node 20 segfaults at start with 64 KiB pages (QEMU_PAGESIZE=65536); the official
