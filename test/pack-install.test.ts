@@ -117,7 +117,7 @@ test(`npm pack, an offline install into an empty project${hostNode ? ' with --ig
     assert.equal(elfMachine(join(installed, 'prebuilds', `linux-${t.arch}`, 'trampfd.node')), t.machine, `the ${t.arch} prebuild is ${t.arch} code`);
     if (t.shim) assert.equal(elfMachine(join(installed, 'prebuilds', `linux-${t.arch}`, 'libtrampfd-ffi.so')), t.machine, `the ${t.arch} shim is ${t.arch} code`);
   }
-  assert.equal(elfMachine(join(installed, pre, 'trampfd.node')), { x64: 62, arm64: 183, riscv64: 243 }[process.arch as string]);
+  assert.equal(elfMachine(join(installed, pre, 'trampfd.node')), { ia32: 3, x64: 62, arm64: 183, riscv64: 243 }[process.arch as string]);
 
   const imports = 'load, callback, memory, trampolines';
   writeFileSync(join(app, 'esm.mjs'), `import { ${imports} } from 'trampfd';\n${SCENARIO}`);
