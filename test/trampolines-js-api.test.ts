@@ -70,7 +70,7 @@ test('on a 32-bit target contexts span all 32 bits, and wider ones are refused, 
     t.set(targets.context, 2 ** 32 - 1);
     assert.equal(native.call(t.address, 0, 0n), 0xffffffffn);
     for (const wide of [2 ** 32, 2 ** 32 + 5, 1n << 32n, 0xffffffffffffffffn]) {
-      assert.throws(() => t.set(targets.context, wide), /context must fit in 32 unsigned bits \(this target's pointers\)/);
+      assert.throws(() => t.set(targets.context, wide), /context must fit in 32 unsigned bits, got /);
       assert.throws(() => t.set(2 ** 32 + targets.context, 1), /target must fit in 32 unsigned bits/);
     }
     assert.equal(native.call(t.address, 0, 0n), 0xffffffffn, 'a refused set leaves the trampoline as it was');
