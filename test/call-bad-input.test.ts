@@ -11,6 +11,10 @@ import { HOST } from '../dist/targets/index.js';
 
 /** Plain char's range is the target's: [-128, 127] on x86-64, [0, 255] on AArch64 (as a RegExp source). */
 const charRange = HOST.model.charSigned ? '\\[-128, 127\\]' : '\\[0, 255\\]';
+/** 8-byte pointers and size_t (LP64) or 4-byte ones (ILP32, i386). */
+const PTR8 = HOST.model.sizes.pointer === 8;
+/** size_t's range as a size-like message states it: capped at 2^53 - 1 where size_t is wider (a RegExp source). */
+const sizeRange = PTR8 ? '\\[0, 9007199254740991\\]' : '\\[0, 4294967295\\]';
 
 // Declarations are widened to `string` on purpose: these calls are wrong by design, and the
 // typed signatures (src/typed.ts) would refuse them at compile time.
@@ -81,7 +85,8 @@ test('out-of-range integers: 2**31 for int, -1 for unsigned, 1.5, NaN, past-safe
   const labs = libc.func('long labs(long n)' as string);
   rejects(() => labs(2 ** 53), TrampfdRangeError, RANGE, /^labs: argument 1 \(n\): expected a safe integer/);
   rejects(() => labs(1.5), TrampfdRangeError, RANGE, /^labs: argument 1 \(n\): /);
-  rejects(() => strncmp('a', 'b', -1), TrampfdRangeError, RANGE, /^strncmp: argument 3 \(n\): expected a safe integer in \[0, 9007199254740991\], got -1$/);
+  rejects(() => strncmp('a', 'b', -1), TrampfdRangeError, RANGE, new RegExp(`^strncmp: argument 3 \\(n\\): expected a safe integer in ${sizeRange}, got -1$`));
+  if (!PTR8) rejects(() => strncmp('a', 'b', 2 ** 32), TrampfdRangeError, RANGE, /^strncmp: argument 3 \(n\): .*got 4294967296$/);
   const llabs = libc.func('long long llabs(long long n)' as string);
   rejects(() => llabs(2n ** 63n), TrampfdRangeError, RANGE, /^llabs: argument 1 \(n\): .*got 9223372036854775808n$/);
   assert.equal(llabs(-5), 5n, 'a safe-integer number is accepted for a bigint type');
@@ -91,7 +96,8 @@ test('out-of-range integers: 2**31 for int, -1 for unsigned, 1.5, NaN, past-safe
 test('unrepresentable and malformed pointers, as arguments and as return values', () => {
   const strlen = libc.func('size_t strlen(const char *s)' as string);
   const ptr = /^strlen: argument 1 \(s\): expected a pointer/;
-  for (const v of [2 ** 53 + 2, 2 ** 64, -1, -(2 ** 53), 1.5, NaN, 2n ** 64n, -1n]) {
+  // A 4-byte pointer (ILP32) holds [0, 2^32): 2^32 is unrepresentable there too.
+  for (const v of [2 ** 53 + 2, 2 ** 64, -1, -(2 ** 53), 1.5, NaN, 2n ** 64n, -1n, ...(PTR8 ? [] : [2 ** 32, 2n ** 32n])]) {
     rejects(() => strlen(v), TrampfdRangeError, RANGE, ptr);
   }
   rejects(() => strlen({}), TrampfdTypeError, TYPE, /^strlen: argument 1 \(s\): expected a pointer \(number, null, Uint8Array\/Buffer\/ArrayBuffer, string\), got an object/);
@@ -100,6 +106,15 @@ test('unrepresentable and malformed pointers, as arguments and as return values'
   // A returned pointer that a number cannot hold exactly is an error, not a rounded address.
   const asPointer = libc.func('void *strtoull(const char *s, char **end, int base)' as string);
   const asSize = libc.func('size_t strtoull(const char *s, char **end, int base)' as string);
+  if (!PTR8) {
+    // A 4-byte pointer or size_t result is eax, the low word of strtoull's edx:eax: every value a
+    // 4-byte register holds is a safe integer, so nothing is unrepresentable there.
+    assert.equal(asPointer('18446744073709551615', null, 10), 2 ** 32 - 1);
+    assert.equal(asPointer('4294971392', null, 10), 0x1000);
+    assert.equal(asSize('4294967295', null, 10), 2 ** 32 - 1);
+    stillWorks();
+    return;
+  }
   rejects(() => asPointer('18446744073709551615', null, 10), TrampfdRangeError, RANGE, /^strtoull: return value: pointer value 18446744073709551615 is not a safe integer/);
   rejects(() => asPointer('9007199254740994', null, 10), TrampfdRangeError, RANGE, /^strtoull: return value: /);
   assert.equal(asPointer('9007199254740991', null, 10), 2 ** 53 - 1);

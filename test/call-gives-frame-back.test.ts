@@ -14,7 +14,9 @@ const lib = load(callbackFixtures());
 const cb = callback('int f(int)', (x: number) => x + 1);
 const declarations = {
   'a function-pointer argument (pins)': 'int call_int(int (*f)(int), int x)',
-  'the address as a long (no pins)': 'int call_int(long f, int x)',
+  // unsigned long has the pointer's size on LP64 and ILP32 alike; a signed long could not hold an
+  // i386 address at or above 2^31.
+  'the address as an unsigned long (no pins)': 'int call_int(unsigned long f, int x)',
 };
 
 for (const [label, decl] of Object.entries(declarations)) {

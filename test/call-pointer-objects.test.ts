@@ -5,7 +5,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { callback, CallbackError, cdef, load, memory, TrampfdRangeError, TrampfdTypeError } from '../dist/index.js';
+import { HOST } from '../dist/targets/index.js';
 import { marshalFixtures } from './support-marshal.js';
+
+/** Pointers have 64 bits (LP64) or 32 (ILP32, i386), where every address is a safe-integer number. */
+const BITS = HOST.model.sizes.pointer * 8;
+const TOP = 2n ** BigInt(BITS) - 1n;
 
 cdef('typedef int mf_int; struct mf_holder { int (*fn)(int); int x; };');
 const lib = load(marshalFixtures());
@@ -45,17 +50,20 @@ const bad: [unknown, ErrorClass, string][] = [
   [Infinity, TrampfdRangeError, 'ERR_TRAMPFD_VALUE_RANGE'],
   [-1n, TrampfdRangeError, 'ERR_TRAMPFD_VALUE_RANGE'],
   [2n ** 64n, TrampfdRangeError, 'ERR_TRAMPFD_VALUE_RANGE'],
+  // A 4-byte pointer (ILP32) holds [0, 2^32): 2^32 does not fit, as a number or a bigint.
+  ...(BITS === 32 ? [[2 ** 32, TrampfdRangeError, 'ERR_TRAMPFD_VALUE_RANGE'], [2n ** 32n, TrampfdRangeError, 'ERR_TRAMPFD_VALUE_RANGE']] as [unknown, ErrorClass, string][] : []),
   ['4096', TrampfdTypeError, 'ERR_TRAMPFD_VALUE_TYPE'],
   [{}, TrampfdTypeError, 'ERR_TRAMPFD_VALUE_TYPE'],
 ];
 
 for (const [route, pass] of routes) {
-  test(`${route}: { pointer } must be a non-negative safe integer, a bigint below 2^64 or null`, () => {
+  test(`${route}: { pointer } must be a non-negative safe integer, a bigint below 2^${BITS} or null`, () => {
     for (const [p, cls, code] of bad) rejects(() => pass({ pointer: p }), cls, code, /\.pointer must be|expected a pointer/);
     if (route !== 'variadic argument') {
       assert.equal(pass({ pointer: 4096 }), 4096n);
-      assert.equal(pass({ pointer: 2 ** 53 - 1 }), 2n ** 53n - 1n);
-      assert.equal(pass({ pointer: 2n ** 64n - 1n }), 2n ** 64n - 1n);
+      // The largest number and bigint a pointer holds: 2^53 - 1 and 2^64 - 1, or 2^32 - 1 for both.
+      assert.equal(pass({ pointer: BITS === 64 ? 2 ** 53 - 1 : 2 ** 32 - 1 }), BITS === 64 ? 2n ** 53n - 1n : TOP);
+      assert.equal(pass({ pointer: TOP }), TOP);
       assert.equal(pass({ pointer: null }), 0n);
     }
   });

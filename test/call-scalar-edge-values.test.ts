@@ -13,6 +13,8 @@ import { HOST } from '../dist/targets/index.js';
 const CHAR_SIGNED = HOST.model.charSigned;
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** long has 8 bytes on LP64 and 4 on ILP32 (i386); size_t, ssize_t, [u]intptr_t and ptrdiff_t have the pointer's size. */
+const LONG_BYTES = HOST.model.sizes.long, PTR_BYTES = HOST.model.sizes.pointer;
 const I64_MIN = -(2n ** 63n), I64_MAX = 2n ** 63n - 1n, U64_MAX = 2n ** 64n - 1n;
 const FLT_MAX = 3.4028234663852886e38, FLT_TRUE_MIN = 2 ** -149;
 
@@ -40,7 +42,15 @@ function big(c: string, lo: bigint, hi: bigint): Case {
     range: [lo - 1n, hi + 1n, 1.5, 2 ** 53, ...(lo < 0n ? [] : [-1])], type: ['1', null, undefined, true, {}],
   };
 }
-function sizeLike(c: string, isSigned: boolean): Case {
+function sizeLike(c: string, isSigned: boolean, bytes: number): Case {
+  if (bytes === 4) { // every value fits a safe integer: the edges are the type's own, a bigint in range is taken too
+    const lo = isSigned ? -(2 ** 31) : 0, hi = isSigned ? 2 ** 31 - 1 : 2 ** 32 - 1;
+    return {
+      c, ok: [0, 1, lo, hi, hi - 1, [12n, 12], [BigInt(lo), lo], [BigInt(hi), hi], [-0, 0], ...(isSigned ? [-1, lo + 1] : [])],
+      range: [lo - 1, hi + 1, BigInt(lo) - 1n, BigInt(hi) + 1n, 2 ** 53, -(2 ** 53), 1.5, NaN, ...(isSigned ? [] : [-1, -1n])],
+      type: ['1', null, undefined, true, {}],
+    };
+  }
   return {
     c, ok: isSigned ? [0, -1, MAX_SAFE, -MAX_SAFE, [12n, 12], I64_MIN, I64_MAX, 2n ** 53n, -(2n ** 53n)] : [0, 1, MAX_SAFE, [12n, 12], U64_MAX, 2n ** 53n],
     range: [2 ** 53, -(2 ** 53), 1.5, NaN, ...(isSigned ? [] : [-1, -1n])], type: ['1', null, undefined, true, {}],
@@ -63,11 +73,16 @@ const CASES: readonly Case[] = [
   ints('int32_t', -(2 ** 31), 2 ** 31 - 1), ints('uint32_t', 0, 2 ** 32 - 1),
   big('long long', I64_MIN, I64_MAX), big('unsigned long long', 0n, U64_MAX),
   big('int64_t', I64_MIN, I64_MAX), big('uint64_t', 0n, U64_MAX),
-  sizeLike('long', true), sizeLike('unsigned long', false), sizeLike('size_t', false), sizeLike('ssize_t', true),
-  sizeLike('intptr_t', true), sizeLike('uintptr_t', false), sizeLike('ptrdiff_t', true),
+  sizeLike('long', true, LONG_BYTES), sizeLike('unsigned long', false, LONG_BYTES), sizeLike('size_t', false, PTR_BYTES),
+  sizeLike('ssize_t', true, PTR_BYTES), sizeLike('intptr_t', true, PTR_BYTES), sizeLike('uintptr_t', false, PTR_BYTES),
+  sizeLike('ptrdiff_t', true, PTR_BYTES),
   { c: 'bool', ok: [true, false], range: [], type: [0, 1, 'true', null, undefined, 1n] },
   floats('float'), floats('double'),
-  { c: 'void *', ok: [0, 0x1000, MAX_SAFE, [null, 0], [0x2000n, 0x2000]], range: [-1, 1.5, 2 ** 53, -1n, 2n ** 64n], type: ['x', true, undefined, {}] },
+  PTR_BYTES === 8
+    ? { c: 'void *', ok: [0, 0x1000, MAX_SAFE, [null, 0], [0x2000n, 0x2000]], range: [-1, 1.5, 2 ** 53, -1n, 2n ** 64n], type: ['x', true, undefined, {}] }
+    // A 4-byte pointer holds [0, 2^32): 2^32 - 1 is the top address, 2^32 does not fit.
+    : { c: 'void *', ok: [0, 0x1000, 2 ** 32 - 1, [null, 0], [0x2000n, 0x2000], [2n ** 32n - 1n, 2 ** 32 - 1]],
+      range: [-1, 1.5, 2 ** 32, 2 ** 53, -1n, 2n ** 32n, 2n ** 64n], type: ['x', true, undefined, {}] },
   { c: 'enum ce_e', ok: [0, 1, 2 ** 32 - 1, ['CE_BIG', 2 ** 32 - 1]], range: [-1, 2 ** 32, 1.5, 'CE_NONE'], type: [1n, null, true] },
 ];
 
@@ -81,6 +96,7 @@ const source = `#include <stdbool.h>
 #include <stdint.h>
 #include <stddef.h>
 #include <stdarg.h>
+#include <limits.h>
 #include <sys/types.h>
 ${ENUM}
 int ce_dummy_errors;
@@ -92,11 +108,14 @@ ${c} id_${ident(c)}_stack(${DUMMIES.join(', ')}, ${c} x) {
   dummies(${DUMMIES.map((d) => d.split(' ')[1]).join(', ')});
   return x;
 }`).join('\n')}
-size_t ce_size_above_2_53(void) { return (1ULL << 53) + 1; }
-size_t ce_size_max_safe(void) { return (1ULL << 53) - 1; }
-ssize_t ce_ssize_below(void) { return -(1LL << 53) - 1; }
-long ce_long_min(void) { return -9223372036854775807L - 1; }
-void *ce_pointer_high(void) { return (void *)0xffff800000001000ULL; }
+size_t ce_size_above_2_53(void) { return (size_t)((1ULL << 53) + 1); }
+size_t ce_size_max_safe(void) { return (size_t)((1ULL << 53) - 1); }
+ssize_t ce_ssize_below(void) { return (ssize_t)(-(1LL << 53) - 1); }
+size_t ce_size_max(void) { return SIZE_MAX; }
+ssize_t ce_ssize_min(void) { return -(ssize_t)(SIZE_MAX / 2) - 1; }
+long ce_long_min(void) { return LONG_MIN; }
+unsigned long ce_ulong_max(void) { return ULONG_MAX; }
+void *ce_pointer_high(void) { return (void *)(uintptr_t)0xffff800000001000ULL; }
 uintptr_t ce_uintptr_max(void) { return UINTPTR_MAX; }
 int ce_va_int(int n, ...) { va_list ap; va_start(ap, n); int x = va_arg(ap, int); va_end(ap); return x; }
 double ce_va_double(int n, ...) { va_list ap; va_start(ap, n); double x = va_arg(ap, double); va_end(ap); return x; }
@@ -143,7 +162,22 @@ for (const { c, ok, range, type } of CASES) {
 }
 
 test('a size_t, ssize_t or long return beyond 2^53 is a bigint; a pointer there throws', () => {
+  if (PTR_BYTES === 4 && LONG_BYTES === 4) {
+    // ILP32: no size-like value goes beyond 2^53 and every address is a safe integer, so the
+    // types' edges read back exactly, as numbers, and C's cast of the high address kept its low word.
+    for (const [decl, want] of [['size_t ce_size_max(void)', 2 ** 32 - 1], ['ssize_t ce_ssize_min(void)', -(2 ** 31)],
+      ['long ce_long_min(void)', -(2 ** 31)], ['unsigned long ce_ulong_max(void)', 2 ** 32 - 1],
+      ['uintptr_t ce_uintptr_max(void)', 2 ** 32 - 1], ['size_t ce_size_max_safe(void)', 2 ** 32 - 1],
+      ['void *ce_pointer_high(void)', 0x1000]] as const) {
+      const got = lib.func(decl)();
+      assert.ok(Object.is(got, want), `${decl} returned ${show(got)}, expected ${show(want)}`);
+    }
+    return;
+  }
   assert.equal(lib.func('size_t ce_size_max_safe(void)')(), MAX_SAFE);
+  assert.equal(lib.func('size_t ce_size_max(void)')(), U64_MAX);
+  assert.equal(lib.func('ssize_t ce_ssize_min(void)')(), I64_MIN);
+  assert.equal(lib.func('unsigned long ce_ulong_max(void)')(), U64_MAX);
   assert.equal(lib.func('size_t ce_size_above_2_53(void)')(), 2n ** 53n + 1n);
   assert.equal(lib.func('ssize_t ce_ssize_below(void)')(), -(2n ** 53n) - 1n);
   assert.equal(lib.func('long ce_long_min(void)')(), I64_MIN);

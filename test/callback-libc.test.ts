@@ -152,16 +152,21 @@ const exec = sqlite.func('int sqlite3_exec(cbl_sqlite3 *db, const char *sql, ' +
   'int (*callback)(void *arg, int ncols, char **values, char **names), void *arg, char **errmsg)');
 const ROW_DECL = 'int row(void *arg, int ncols, char **values, char **names)';
 
+/** A pointer's size: 8 bytes (LP64) or 4 (ILP32, i386), the stride of a `char **` array. */
+const PTR = memory.sizeof('void *');
+/** The pointer C stored in an out-parameter slot (a Buffer of 8 zeroed bytes, enough on either). */
+const slotPointer = (slot: Buffer): number => (PTR === 8 ? Number(slot.readBigUInt64LE()) : slot.readUInt32LE());
+
 /** The i-th `char *` of a `char **` array, as a JS string (null for NULL). */
 function stringAt(array: number, i: number): string | null {
-  const p = memory.read(array + 8 * i, 'char *') as number;
+  const p = memory.read(array + PTR * i, 'char *') as number;
   return p === 0 ? null : memory.string(p);
 }
 
 function withDb<T>(fn: (db: number) => T): T {
   const slot = Buffer.alloc(8);
   assert.equal(open(':memory:', slot), SQLITE_OK);
-  const db = Number(slot.readBigUInt64LE());
+  const db = slotPointer(slot);
   try {
     return fn(db);
   } finally {
@@ -173,7 +178,7 @@ function withDb<T>(fn: (db: number) => T): T {
 function run(db: number, sql: string, cb: unknown = null, arg: number | null = null): [number, string | null] {
   const err = Buffer.alloc(8);
   const rc = exec(db, sql, cb, arg, err) as number;
-  const p = Number(err.readBigUInt64LE());
+  const p = slotPointer(err);
   const msg = p ? memory.string(p) : null;
   sqliteFree(p);
   return [rc, msg];

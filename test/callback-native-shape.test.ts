@@ -9,7 +9,8 @@ import { addon } from '../dist/native/addon.js';
 import { callbackFixtures, distUrl, runChild } from './support-callbacks.js';
 
 test('a shape outlives its JS handle while a callback of its type is live', () => {
-  // The callback object and its type are dropped and cdef() resets the declaration cache, so the
+  // The address goes as an unsigned long, the pointer's size on LP64 and ILP32 (a signed long cannot
+  // hold an i386 address at or above 2^31). The callback object and its type are dropped and cdef() resets the declaration cache, so the
   // type, its JS shape and the handle can all be collected; the C closure keeps its runner's shape.
   const r = runChild(`
     import { setFlagsFromString } from 'node:v8';
@@ -17,7 +18,7 @@ test('a shape outlives its JS handle while a callback of its type is live', () =
     import { callback, cdef, load } from ${JSON.stringify(distUrl)};
     setFlagsFromString('--expose-gc');
     const gc = runInNewContext('gc');
-    const callInt = load(${JSON.stringify(callbackFixtures())}).func('int call_int(long f, int x)');
+    const callInt = load(${JSON.stringify(callbackFixtures())}).func('int call_int(unsigned long f, int x)');
     const addresses = [];
     for (let i = 0; i < 3; i++) {
       const cb = callback('int shape_probe_' + i + '(int x)', (x) => x * 10 + i);

@@ -4,9 +4,12 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cdef, errno, load, memory, type VariadicArg } from '../dist/index.js';
+import { HOST } from '../dist/targets/index.js';
 
 const libc = load(null);
 const ERANGE = 34;
+/** long has 8 bytes on LP64 and 4 on ILP32 (i386), where LONG_MAX is 2^31 - 1. */
+const LONG8 = HOST.model.sizes.long === 8;
 
 cdef(`
   struct rl_timeval { long tv_sec; long tv_usec; };
@@ -52,7 +55,8 @@ test('snprintf: ints, doubles, strings, long long, and [type, value] pairs', () 
   assert.deepEqual(format('%f', ['double', 1]), [8, '1.000000'], "['double', 1] forces a double");
   assert.deepEqual(format('%zu', ['size_t', 7]), [1, '7']);
   assert.deepEqual(format('%u', ['unsigned int', 4294967295]), [10, '4294967295']);
-  assert.deepEqual(format('%ld', ['long', -5_000_000_000]), [11, '-5000000000']);
+  // Past int32's range where long holds it; a 4-byte long's own minimum otherwise.
+  assert.deepEqual(format('%ld', ['long', LONG8 ? -5_000_000_000 : -2147483648]), [11, LONG8 ? '-5000000000' : '-2147483648']);
   assert.deepEqual(format('%c%c', ['char', 65], ['int', 66]), [2, 'AB']);
   assert.deepEqual(format('%.1f', 2 ** 31), [12, '2147483648.0'], 'an integer past int32 goes as a double');
   assert.deepEqual(format('%p', ['void *', 0]), [5, '(nil)']);
@@ -100,6 +104,13 @@ test('strtol: a char ** out-pointer reports where parsing stopped', () => {
 
 test('long results beyond 2^53 are exact bigints, never a rounded number', () => {
   const strtol = libc.func('long strtol(const char *s, char **end, int base)');
+  if (!LONG8) { // a 4-byte long never goes beyond 2^53: its edges read exactly, and strtol saturates there
+    assert.equal(strtol('2147483647', null, 10), 2147483647);
+    assert.equal(strtol('-2147483648', null, 10), -2147483648);
+    assert.equal(strtol('9007199254740993', null, 10), 2147483647);
+    assert.equal(strtol('-9007199254740993', null, 10), -2147483648);
+    return;
+  }
   assert.equal(strtol('9007199254740991', null, 10), Number.MAX_SAFE_INTEGER);
   assert.equal(strtol('-9007199254740991', null, 10), -Number.MAX_SAFE_INTEGER);
   assert.equal(strtol('9007199254740993', null, 10), 9007199254740993n);
@@ -131,7 +142,8 @@ test('gettimeofday fills a struct through a pointer (memory.alloc and a Buffer)'
   }
   const b = Buffer.alloc(16);
   assert.equal(gettimeofday(b, 0), 0);
-  assert.ok(Math.abs(Number(b.readBigInt64LE(0)) - Date.now() / 1000) < 5);
+  const sec = LONG8 ? Number(b.readBigInt64LE(0)) : b.readInt32LE(0); // tv_sec is a long
+  assert.ok(Math.abs(sec - Date.now() / 1000) < 5);
 });
 
 test('memset and memcpy write into JS Buffers without a copy', () => {
@@ -172,15 +184,20 @@ test('getenv returns a char * that memory.string reads; NULL is 0', () => {
   assert.equal(getenv('TRAMPFD_REAL_LIBC_UNSET_' + process.pid), 0);
 });
 
-test('structs returned by value: div (8 bytes in rax), ldiv and lldiv (16 bytes in rax:rdx)', () => {
+test('structs returned by value: div (8 bytes in rax), ldiv and lldiv (16 bytes in rax:rdx; all through a hidden pointer on i386)', () => {
   const div = libc.func('rl_div_t div(int num, int den)');
   const ldiv = libc.func('rl_ldiv_t ldiv(long num, long den)');
   const lldiv = libc.func('rl_lldiv_t lldiv(long long num, long long den)');
   assert.deepEqual(div(17, 5), { quot: 3, rem: 2 });
   assert.deepEqual(div(-7, 2), { quot: -3, rem: -1 });
   assert.deepEqual(div(-2147483648, 1), { quot: -2147483648, rem: 0 });
-  assert.deepEqual(ldiv(10_000_000_000_007, 10), { quot: 1_000_000_000_000, rem: 7 });
-  assert.deepEqual(ldiv(-9007199254740991, 2), { quot: -4503599627370495, rem: -1 });
+  if (LONG8) {
+    assert.deepEqual(ldiv(10_000_000_000_007, 10), { quot: 1_000_000_000_000, rem: 7 });
+    assert.deepEqual(ldiv(-9007199254740991, 2), { quot: -4503599627370495, rem: -1 });
+  } else { // a 4-byte long's edges
+    assert.deepEqual(ldiv(2147483647, 10), { quot: 214748364, rem: 7 });
+    assert.deepEqual(ldiv(-2147483648, 3), { quot: -715827882, rem: -2 });
+  }
   assert.deepEqual(lldiv(-(2n ** 62n) - 3n, 4n), { quot: -(2n ** 60n), rem: -3n });
   for (let i = 0; i < 1000; i++) {
     const a = (i * 7919) % 100_003 - 50_000, b = (i % 97) + 1;

@@ -19,6 +19,10 @@ const count = Number(countArg ?? 2000);
 class FuzzUserError extends Error {}
 
 const MAX_SAFE = Number.MAX_SAFE_INTEGER;
+/** Bits of a pointer (and of size_t, ssize_t) and of long: 64 on LP64, 32 on ILP32 (i386). */
+const PTR_BITS = HOST.model.sizes.pointer * 8, LONG_BITS = HOST.model.sizes.long * 8;
+/** The largest address a pointer parameter takes as a number or a bigint: 2^53 - 1, or 2^32 - 1 on ILP32. */
+const MAX_ADDRESS = PTR_BITS === 64 ? MAX_SAFE : 2 ** 32 - 1;
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(random() * xs.length)]!;
 const chance = (p: number): boolean => random() < p;
 const int = (lo: number, hi: number): number => lo + Math.floor(random() * (hi - lo + 1));
@@ -146,9 +150,9 @@ function intScalar(name: string, bits: number, signed: boolean): Scalar {
     valid: () => Number(lo + BigInt(Math.floor(random() * Number(hi - lo + 1n)))),
   };
 }
-function bigScalar(name: string, signed: boolean): Scalar {
-  const lo = signed ? -(2n ** 63n) : 0n;
-  const hi = signed ? 2n ** 63n - 1n : 2n ** 64n - 1n;
+function bigScalar(name: string, signed: boolean, bits = 64): Scalar {
+  const lo = signed ? -(2n ** BigInt(bits - 1)) : 0n;
+  const hi = signed ? 2n ** BigInt(bits - 1) - 1n : 2n ** BigInt(bits) - 1n;
   return {
     name,
     oracle: (v) => {
@@ -159,9 +163,12 @@ function bigScalar(name: string, signed: boolean): Scalar {
     valid: () => (chance(0.5) ? pick(BIGINTS.filter((b) => inRange(b, lo, hi))) : BigInt(int(0, 1e6))),
   };
 }
-/** Size-like types: safe-integer numbers or bigints in; a number back when it is safe, else a bigint. */
-function sizeScalar(name: string, signed: boolean): Scalar {
-  const big = bigScalar(name, signed);
+/**
+ * Size-like types: safe-integer numbers or bigints in their C range (64 or 32 bits: the type's
+ * own size); a number back when it is safe, else a bigint.
+ */
+function sizeScalar(name: string, signed: boolean, bits: number): Scalar {
+  const big = bigScalar(name, signed, bits);
   return {
     name,
     oracle: (v) => {
@@ -177,7 +184,7 @@ function sizeScalar(name: string, signed: boolean): Scalar {
 const SCALARS: Scalar[] = [
   intScalar('i8', 8, true), intScalar('u8', 8, false), intScalar('i16', 16, true), intScalar('u16', 16, false),
   intScalar('i32', 32, true), intScalar('u32', 32, false), bigScalar('i64', true), bigScalar('u64', false),
-  sizeScalar('size', false), sizeScalar('ssize', true), sizeScalar('long', true),
+  sizeScalar('size', false, PTR_BITS), sizeScalar('ssize', true, PTR_BITS), sizeScalar('long', true, LONG_BITS),
   { name: 'bool', oracle: (v) => (typeof v === 'boolean' ? { value: v } : undefined), valid: () => chance(0.5) },
   { name: 'f32', oracle: (v) => (typeof v === 'number' ? { value: Math.fround(v) } : undefined), valid: () => pick(NUMBERS) },
   { name: 'f64', oracle: (v) => (typeof v === 'number' ? { value: v } : undefined), valid: () => pick(NUMBERS) },
@@ -240,8 +247,8 @@ function fuzzScalar(): void {
 /** What a pointer parameter passes for v: a number, or 'view' for bytes whose address we check. */
 function pointerOracle(v: unknown, cstring: boolean): { value: unknown } | 'view' | undefined {
   if (v === null) return { value: 0 };
-  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 ? { value: v === 0 ? 0 : v } : undefined;
-  if (typeof v === 'bigint') return v >= 0n && v <= BigInt(MAX_SAFE) ? { value: Number(v) } : v >= 0n && v < 2n ** 64n ? undefined : undefined;
+  if (typeof v === 'number') return Number.isSafeInteger(v) && v >= 0 && v <= MAX_ADDRESS ? { value: v === 0 ? 0 : v } : undefined;
+  if (typeof v === 'bigint') return v >= 0n && v <= BigInt(MAX_ADDRESS) ? { value: Number(v) } : undefined;
   if (typeof v === 'string') return cstring && !v.includes('\0') ? 'view' : undefined;
   if (ArrayBuffer.isView(v) || v instanceof ArrayBuffer || v instanceof SharedArrayBuffer) return detachedViews.has(v) ? undefined : 'view';
   return undefined;
@@ -259,7 +266,7 @@ function fuzzPointer(): void {
     const got = (cstring ? echoStr : echoPtr)(v);
     if (isObject) {
       const p = (v as { pointer?: unknown }).pointer;
-      if (p !== null && !(typeof p === 'number' && Number.isSafeInteger(p) && p >= 0) && !(typeof p === 'bigint' && p >= 0n && p <= BigInt(MAX_SAFE))) {
+      if (p !== null && !(typeof p === 'number' && Number.isSafeInteger(p) && p >= 0 && p <= MAX_ADDRESS) && !(typeof p === 'bigint' && p >= 0n && p <= BigInt(MAX_ADDRESS))) {
         finding(`accepted an object whose pointer is ${show(p)}`);
       } else check(got, Number(p), 'pointer object');
     } else if (want === 'view') {

@@ -6,6 +6,7 @@
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { HOST } from '../dist/targets/index.js';
 import { trampCheck } from './support-native.js';
 import { distUrl, runChild } from './support-callbacks.js';
 
@@ -60,13 +61,22 @@ test('out of mappings: the C API reports vm.max_map_count and its value; freed m
   assert.match(r.out, /ok maxmap mode=file/);
 });
 
+/**
+ * The child's addresses, as a signed integer of the pointer's size so that MAP_FAILED reads -1
+ * exactly: int64_t (a bigint) on LP64, int32_t (a number) on ILP32, where an int64_t result would
+ * read edx as its high half and an int64_t argument would take two stack words.
+ */
+const ADDR = HOST.model.sizes.pointer === 8
+  ? { c: 'int64_t', array: 'BigInt64Array', failed: '-1n' }
+  : { c: 'int32_t', array: 'Int32Array', failed: '-1' };
+
 test('out of mappings: trampolines.alloc() throws a TrampolineError naming vm.max_map_count', { skip: noMapLimit }, () => {
   const r = runChild(`
     import { load, trampolines } from ${JSON.stringify(distUrl)};
     const libc = load('libc.so.6');
-    // Addresses as int64_t: MAP_FAILED is -1n.
-    const mmap = libc.func('int64_t mmap(void *addr, size_t len, int prot, int flags, int fd, long off)');
-    const munmap = libc.func('int munmap(int64_t addr, size_t len)');
+    // Addresses as ${ADDR.c}: MAP_FAILED is ${ADDR.failed}.
+    const mmap = libc.func('${ADDR.c} mmap(void *addr, size_t len, int prot, int flags, int fd, long off)');
+    const munmap = libc.func('int munmap(${ADDR.c} addr, size_t len)');
     const t = trampolines.alloc();
     t.free();
     try { t.free(); } catch {} // the TrampolineError path, compiled before mappings run out
@@ -75,11 +85,11 @@ test('out of mappings: trampolines.alloc() throws a TrampolineError naming vm.ma
     // compiler zones), everything it runs is compiled above, and nothing allocated from here on
     // may survive a scavenge (the addresses go to a preallocated array, the trampolines' handles
     // are dropped at once: they stay allocated in C all the same).
-    const fill = new BigInt64Array(200000);
+    const fill = new ${ADDR.array}(200000);
     let filled = 0;
     for (; filled < fill.length; filled++) { // PROT_NONE / PROT_READ alternately (no merging), MAP_PRIVATE | MAP_ANONYMOUS
       const p = mmap(null, 4096, filled % 2, 0x22, -1, 0);
-      if (p === -1n) break;
+      if (p === ${ADDR.failed}) break;
       fill[filled] = p;
     }
     let error;

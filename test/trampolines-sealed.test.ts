@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { trampCheck } from './support-native.js';
+import { join } from 'node:path';
+import { scratchDir, testSupport, trampCheck } from './support-native.js';
 import { callbackFixtures, distUrl, runChild } from './support-callbacks.js';
 
 function run(args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -32,6 +33,17 @@ test('TRAMPFD_SEAL=1 seals too', () => {
   assert.match(run(['sealed'], { TRAMPFD_SEAL: '1' }).out, /^data r--p$/m);
 });
 
+/**
+ * The trampoline's target, as [library, symbol, context, expected result of f(-5)]: libc's abs,
+ * where a plain C function can be one (x86-64, AArch64, RISC-V: the context is in a spare
+ * register); on i386 the trampoline enters its target with the caller's eax and the context on
+ * the stack (native/tramp.h), which only a target written for it takes: the test addon's
+ * target_mix (context * 3 + x).
+ */
+const target = process.arch === 'ia32'
+  ? (testSupport(), [join(scratchDir(), 'test-support.node'), 'target_mix', 10, 25] as const)
+  : ['libc.so.6', 'abs', 0, 5] as const;
+
 for (const how of ['env', 'seal()']) {
   test(`JS, sealed by ${how}: trampolines and callbacks work, stats say sealed, seal() later throws`, () => {
     if (how === 'env') process.env.TRAMPFD_SEAL = '1';
@@ -39,8 +51,8 @@ for (const how of ['env', 'seal()']) {
       import { callback, load, trampolines } from ${JSON.stringify(distUrl)};
       ${how === 'seal()' ? 'trampolines.seal();' : ''}
       const callInt = load(${JSON.stringify(callbackFixtures())}).func('int call_int(int (*f)(int), int x)');
-      const abs = load('libc.so.6').symbol('abs');
-      const t = trampolines.alloc().set(abs, 0);
+      const fn = load(${JSON.stringify(target[0])}).symbol(${JSON.stringify(target[1])});
+      const t = trampolines.alloc().set(fn, ${target[2]});
       const viaTramp = callInt(t.address, -5);
       const cbs = Array.from({ length: 3000 }, (_, i) => callback('int f(int)', (x) => x + i));
       const sum = cbs.reduce((s, cb) => s + callInt(cb, 1), 0);
@@ -53,6 +65,6 @@ for (const how of ['env', 'seal()']) {
     delete process.env.TRAMPFD_SEAL;
     assert.equal(r.status, 0, `${r.signal ?? r.status}\n${r.stdout}\n${r.stderr}`);
     const got = JSON.parse(r.stdout.trim().split('\n').at(-1)!);
-    assert.deepEqual(got, { viaTramp: 5, sum: 3000 + 2999 * 3000 / 2, sealed: true, late: 'ERR_TRAMPFD_TRAMPOLINE' });
+    assert.deepEqual(got, { viaTramp: target[3], sum: 3000 + 2999 * 3000 / 2, sealed: true, late: 'ERR_TRAMPFD_TRAMPOLINE' });
   });
 }
