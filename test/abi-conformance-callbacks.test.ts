@@ -225,6 +225,9 @@ test("a callback's exception reaches the driver's caller, and C gets a zero resu
 // (gcc's callers ignore %rax), so the probe records %rax too. AAPCS64 6.9: the buffer comes in x8
 // and the callee need not return or keep it: only the buffer is checked there. RISC-V psABI: the
 // buffer's address is an implicit first argument in a0, which the callee need not return either.
+// i386 psABI: the buffer's address is the first stack argument, which the callee pops (ret $4)
+// and returns in %eax: the probe checks both (its esp is restored from ebp only after it reads eax,
+// so a callee that did not pop would still return here; the conformance suites check the pop).
 const SRET_PROBES: Record<string, { asm: string; register: string | null }> = {
   x86_64: { register: '%rax', asm: `
         .text
@@ -277,6 +280,26 @@ sret_probe:                       /* void sret_probe(void *fn): fn is 'struct bi
         .size   sret_probe, .-sret_probe
 ` },
 };
+SRET_PROBES.i386 = { register: '%eax', asm: `
+        .text
+        .globl  sret_probe
+        .type   sret_probe, @function
+sret_probe:                       /* void sret_probe(void *fn): fn is 'struct big fn(void)' */
+        pushl   %ebp
+        movl    %esp, %ebp
+        pushl   %ebx              /* esp is now 4 past a 16-byte boundary: the push below aligns it */
+        call    1f
+1:      popl    %ebx
+        addl    $_GLOBAL_OFFSET_TABLE_ + (. - 1b), %ebx
+        leal    .Lbuf@GOTOFF(%ebx), %eax
+        pushl   %eax
+        call    *8(%ebp)
+        movl    %eax, .Lres@GOTOFF(%ebx)
+        movl    -4(%ebp), %ebx
+        leave
+        ret
+        .size   sret_probe, .-sret_probe
+` };
 const sretProbe = SRET_PROBES[archName];
 const sretTitle = sretProbe?.register
   ? `a MEMORY-class callback result: ${sretProbe.register} holds the buffer address, also when the callback throws (then the buffer is zeroed)`
@@ -296,7 +319,7 @@ sret_res:
         .section .note.GNU-stack,"",%progbits
 `);
     execFileSync(cc, ['-shared', '-fPIC', '-o', join(dir, 'sret.so'), join(dir, 'sret.S')]);
-    cdef('struct trampfd_sret_big { long a, b, c, d; };');
+    cdef('struct trampfd_sret_big { int64_t a, b, c, d; };'); // 32 bytes on every target
     const probe = load(join(dir, 'sret.so'));
     const run = probe.func('void sret_probe(void *fn)');
     const buf = probe.symbol('sret_buf'), res = probe.symbol('sret_res');
