@@ -10,7 +10,7 @@ import { plan } from '../dist/abi/aapcs64.js';
 import type { CallPlan, Piece } from '../dist/abi/index.js';
 import type { CType, FunctionType, RecordType } from '../dist/types/ctype.js';
 import { groundTruth, significant, STACK_BYTES, toolsMissing, type GccTarget } from './support-abi-gcc.js';
-import { SEED, rng } from './support-rng.js';
+import { SEED, draws, rng } from './support-rng.js';
 import {
   array, BOOL, DOUBLE, enumType, FLOAT, fn, INT, LLONG, LONG, pointer, PTR, SCHAR,
   SHORT, struct, UCHAR, UINT, ULONG, union, USHORT, VOID,
@@ -20,10 +20,7 @@ const COUNT = Number(process.env.TRAMPFD_GEN_COUNT ?? 600);
 if (!Number.isSafeInteger(COUNT) || COUNT < 1) throw new Error(`TRAMPFD_GEN_COUNT must be a positive integer, got '${process.env.TRAMPFD_GEN_COUNT}'`);
 // ---- random signatures ---------------------------------------------------------------------------
 const r = rng(SEED);
-const below = (n: number) => Math.floor(r() * n);
-const range = (lo: number, hi: number) => lo + below(hi - lo + 1);
-const chance = (p: number) => r() < p;
-const pick = <T>(xs: readonly T[]): T => xs[below(xs.length)]!;
+const { below, range, chance, pick } = draws(r);
 let tags = 0;
 const tag = (p: string) => `${p}${tags++}`;
 

@@ -10,39 +10,13 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { archCflags, archLdflags, gcc, repo, scratchDir } from './support-native.js';
-
-/** node_api.h's folder, as support-native.ts finds it. */
-function nodeInclude(): string {
-  const dirs = [process.env.TRAMPFD_NODE_INCLUDE ?? '', join(process.execPath, '..', '..', 'include', 'node')];
-  const found = dirs.find((d) => d && existsSync(join(d, 'node_api.h')));
-  if (!found) throw new Error('node_api.h not found in ' + dirs.join(', '));
-  return found;
-}
+import { archCflags, callCheck, callCheckScenario, gcc, nodeInclude, repo, scratchDir } from './support-native.js';
 
 const skip = process.arch !== 'ia32' && 'i386 only: drives the i386 call stub and closure entry';
 
-function callCheck(): string {
-  const dir = scratchDir();
-  const lib = join(dir, 'libcall-check.so');
-  const exe = join(dir, 'call-check');
-  if (!existsSync(exe)) {
-    const arch = join(repo, 'native/arch/i386');
-    const c = join(repo, 'test/c/i386');
-    gcc(['-std=c11', '-O2', '-g', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', ...archCflags, ...archLdflags,
-      '-Wl,-z,max-page-size=0x10000', '-Wl,-z,noexecstack', '-Wl,-z,text', '-o', lib, '-I', arch, '-I', c,
-      join(repo, 'native/tramp.c'), join(arch, 'arch.c'), join(arch, 'tramp.S'), join(arch, 'call.S'),
-      join(c, 'call-check.c'), join(c, 'raw-call.S'), '-lpthread']);
-    gcc(['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-o', exe, join(c, 'call-check-main.c'),
-      '-L', dir, '-lcall-check', `-Wl,-rpath,${dir}`]);
-  }
-  return exe;
-}
-
+/** One scenario of test/c/i386/call-check-main.c; its output. */
 function ok(scenario: string): string {
-  const r = spawnSync(callCheck(), [scenario], { encoding: 'utf8' });
-  assert.equal(r.status, 0, `call-check ${scenario} failed (${r.signal ?? r.status}):\n${r.stdout}${r.stderr}`);
-  return r.stdout;
+  return callCheckScenario(callCheck({ sources: ['raw-call.S'], flags: ['-Wl,-z,text'] }), scenario);
 }
 
 function has(out: string, lines: string[]): void {

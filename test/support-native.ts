@@ -1,4 +1,5 @@
 // Test support: builds the C fixtures with the system compiler into a temporary folder.
+import assert from 'node:assert/strict';
 import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -18,7 +19,8 @@ export function scratchDir(): string {
   return scratch;
 }
 
-function nodeInclude(): string {
+/** The folder of node_api.h: TRAMPFD_NODE_INCLUDE, the running node's headers, node-gyp's cache. */
+export function nodeInclude(): string {
   const candidates = [
     ...(process.env.TRAMPFD_NODE_INCLUDE ? [process.env.TRAMPFD_NODE_INCLUDE] : []),
     resolve(dirname(process.execPath), '..', 'include', 'node'),
@@ -57,6 +59,35 @@ export function mdweUnavailable(): string | null {
 
 export function gcc(args: string[]): void {
   execFileSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+}
+
+/**
+ * This target's call-stub driver (test/c/<arch>/call-check.c with call-check-main.c): the
+ * allocator, call stub and closure entry in a library linked like the addon, and a program that
+ * runs one scenario per start. `extra` names more files of test/c/<arch>/ and flags it needs.
+ */
+export function callCheck(extra: { sources?: readonly string[]; flags?: readonly string[] } = {}): string {
+  const dir = scratchDir();
+  const lib = join(dir, 'libcall-check.so');
+  const exe = join(dir, 'call-check');
+  if (!existsSync(exe)) {
+    const arch = join(repo, 'native/arch', archName);
+    const c = join(repo, 'test/c', archName);
+    gcc(['-std=c11', '-O2', '-g', '-Wall', '-Wextra', '-Werror', '-fPIC', '-shared', ...archCflags, ...archLdflags,
+      '-Wl,-z,max-page-size=0x10000', '-Wl,-z,noexecstack', ...(extra.flags ?? []), '-o', lib, '-I', arch, '-I', c,
+      join(repo, 'native/tramp.c'), join(arch, 'arch.c'), join(arch, 'tramp.S'), join(arch, 'call.S'),
+      join(c, 'call-check.c'), ...(extra.sources ?? []).map((f) => join(c, f)), '-lpthread', '-lm']);
+    gcc(['-std=c11', '-O2', '-Wall', '-Wextra', '-Werror', '-o', exe, join(c, 'call-check-main.c'),
+      '-L', dir, '-lcall-check', `-Wl,-rpath,${dir}`]);
+  }
+  return exe;
+}
+
+/** Runs one scenario of the call-stub driver (callCheck); its output, or a failed assertion. */
+export function callCheckScenario(exe: string, scenario: string): string {
+  const r = spawnSync(exe, [scenario], { encoding: 'utf8' });
+  assert.equal(r.status, 0, `call-check ${scenario} failed (${r.signal ?? r.status}):\n${r.stdout}${r.stderr}`);
+  return r.stdout;
 }
 
 export interface TestSupport {

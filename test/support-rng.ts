@@ -14,3 +14,14 @@ export function rng(seed: number): () => number {
     return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
   };
 }
+
+/** The draws a random signature generator makes from one seeded stream `r`. */
+export function draws(r: () => number) {
+  const below = (n: number): number => Math.floor(r() * n);
+  return {
+    below,
+    range: (lo: number, hi: number): number => lo + below(hi - lo + 1),
+    chance: (p: number): boolean => r() < p,
+    pick: <T>(xs: readonly T[]): T => xs[below(xs.length)]!,
+  };
+}
